@@ -1,0 +1,194 @@
+"""Loopback load test of the real server: waitress in a subprocess, N keep-alive clients.
+
+Starts ``attune serve --port 0`` with a throwaway ATTUNE_HOME, measures how soon health
+answers, warms up, then runs N client threads (one http.client keep-alive connection each)
+for a fixed duration and reports p50/p95/p99 latency, throughput, errors and the server's
+RSS before and after.
+
+    python bench/load.py --clients 8 --duration 60               # closed loop: as fast as it goes
+    python bench/load.py --clients 8 --duration 60 --rate 500    # open loop: 500 req/s in total
+
+With ``--rate`` each client sends on a fixed schedule and latency is measured from the
+scheduled send time, so a server that falls behind shows it (no coordinated omission).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Written for this benchmark: typical ticket messages of different lengths and moods.
+TEXTS = [
+    "This is the third time I'm writing about the same invoice and nobody has fixed it.",
+    "Hi, could you update the billing address on our account to 12 Harbour Road? Thanks.",
+    "I'm really worried: the backup from last night is missing and our audit is tomorrow morning.",
+    "I don't understand which plan I should pick, the pricing page and the email say different things.",
+    "Thank you so much, that fixed it! You've been great.",
+    "I expected better after five years as a customer. The new version lost all my saved layouts.",
+    "UNACCEPTABLE. The site has been down for four hours and not a single status update. I want a refund.",
+    "Hello,\n\nwe upgraded yesterday and since then exports fail with error 502. We tried clearing the cache "
+    "and a different browser, same result. Our month-end closing depends on these reports, so any idea "
+    "of a timeline would help a lot.\n\nBest regards,\nDana",
+]
+
+
+def _percentile(sorted_values, q):
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, round(q / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+def start_server(home, model_dir=None, threads=4):
+    """Start the server; return (process, port, seconds until health answered)."""
+    cmd = [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
+           "--threads", str(threads)]
+    if model_dir:
+        cmd += ["--model", str(model_dir)]
+    env = dict(os.environ, ATTUNE_HOME=str(home), PYTHONPATH=str(ROOT))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = None
+    for line in proc.stdout:
+        found = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if found:
+            port = int(found.group(1))
+            break
+    if port is None:
+        proc.kill()
+        raise SystemExit("server did not start (run `attune serve` by hand to see why)")
+    # Keep draining stdout so the server never blocks on a full pipe.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/v1/health")
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            pass
+        if time.perf_counter() - t0 > 30:
+            proc.kill()
+            raise SystemExit("health did not answer within 30 s")
+        time.sleep(0.01)
+    return proc, port, time.perf_counter() - t0
+
+
+def _client(port, token, path, deadline, interval, offset, phase, out):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    bodies = [json.dumps({"text": t}) for t in TEXTS]
+    latencies, errors, i = [], 0, offset
+    next_send = time.perf_counter() + phase  # spread the clients' schedules over one interval
+    while True:
+        if interval:
+            now = time.perf_counter()
+            if next_send > now:
+                time.sleep(next_send - now)
+            start = next_send  # latency counts from the scheduled time
+            next_send += interval
+        else:
+            start = time.perf_counter()
+        if start >= deadline:
+            break
+        try:
+            conn.request("POST", path, body=bodies[i % len(bodies)], headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                errors += 1
+        except OSError:
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        latencies.append(time.perf_counter() - start)
+        i += 1
+    conn.close()
+    out.append((latencies, errors))
+
+
+def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze"):
+    """Run the clients; return a dict of results."""
+    interval = clients / rate if rate else 0.0
+    out = []
+    deadline = time.perf_counter() + duration
+    threads = [threading.Thread(target=_client, args=(port, token, path, deadline, interval, n, interval * n / clients, out))
+               for n in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    lat = sorted(x for latencies, _ in out for x in latencies)
+    return {
+        "requests": len(lat),
+        "errors": sum(e for _, e in out),
+        "throughput": len(lat) / elapsed,
+        "p50_ms": _percentile(lat, 50) * 1000,
+        "p95_ms": _percentile(lat, 95) * 1000,
+        "p99_ms": _percentile(lat, 99) * 1000,
+        "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
+        "max_ms": lat[-1] * 1000 if lat else float("nan"),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of measured load")
+    parser.add_argument("--rate", type=float, default=0.0, help="total requests/s (0 = closed loop)")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--threads", type=int, default=4, help="server worker threads")
+    parser.add_argument("--model", help="model directory (default: the shipped model)")
+    parser.add_argument("--path", default="/v1/analyze")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="attune-bench-") as home:
+        proc, port, startup = start_server(home, args.model, args.threads)
+        try:
+            token = (Path(home) / "token").read_text().strip()
+            run_load(port, token, args.clients, args.warmup, args.rate, args.path)
+            ps = psutil.Process(proc.pid)
+            rss_before = ps.memory_info().rss
+            result = run_load(port, token, args.clients, args.duration, args.rate, args.path)
+            rss_after = ps.memory_info().rss
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    result.update({
+        "clients": args.clients, "duration_s": args.duration, "rate": args.rate or None,
+        "server_threads": args.threads, "health_after_start_s": startup,
+        "rss_before_mb": rss_before / 2**20, "rss_after_mb": rss_after / 2**20,
+        "rss_growth_pct": (rss_after - rss_before) / rss_before * 100,
+    })
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        mode = f"open loop {args.rate:g} req/s" if args.rate else "closed loop"
+        print(f"{args.path}, {args.clients} clients, {mode}, {args.duration:g} s, {args.threads} server threads")
+        print(f"  requests {result['requests']}  errors {result['errors']}  "
+              f"throughput {result['throughput']:.0f} req/s")
+        print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
+              f"p99 {result['p99_ms']:.2f}  max {result['max_ms']:.1f}")
+        print(f"  RSS MB: {result['rss_before_mb']:.1f} -> {result['rss_after_mb']:.1f} "
+              f"({result['rss_growth_pct']:+.1f} %)")
+        print(f"  health answered {result['health_after_start_s']:.2f} s after start")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+// One declarative adapter per helpdesk: which elements are messages, whose they are, where the
+// reply editor is. When a vendor changes its markup, fix the selectors here; nothing else should
+// need to change. Selectors list several alternatives (old and new UIs) separated by commas.
+//
+// Rule fields:
+//   hosts      hostname regexes where the adapter applies without looking at the DOM
+//   detect     a DOM signature, so self-hosted installs (and our test fixtures) are recognised anywhere
+//   message    one element per message in the conversation
+//   body       the text element inside a message (first alternative that matches; default: the message)
+//   exclude    removed from the text: quoted replies, signatures, UI chrome
+//   internal / agent / customer
+//              the message has that role if it, or an element inside it, matches
+//   sender + self
+//              alternative for mail clients: the sender's address vs the signed-in user's
+//   defaultRole role when no rule matched ('unknown' is never badged)
+//   editor     the reply editor (textarea or contenteditable)
+//   thread     the conversation container; the thread summary goes at its top
+(function () {
+  'use strict';
+  const root = (globalThis.Attune = globalThis.Attune || {});
+
+  const ADAPTERS = [
+    {
+      id: 'zendesk',
+      hosts: ['\\.zendesk\\.com$'],
+      detect: '[data-test-id="omni-log-container"]',
+      message: 'article[data-test-id="omni-log-comment-item"]',
+      body: '[data-test-id="omni-log-message-content"], [data-test-id="omni-log-item-message"]',
+      exclude: 'button, svg, .signature, blockquote, [data-zes-id]',
+      internal: '[data-test-id="omni-log-internal-note-tag"], article[aria-label^="Internal note" i]',
+      agent: '[data-test-id="omni-log-item-message"][type="agent"], [data-test-id="omni-log-item-message"][type="bot"]',
+      customer: '[data-test-id="omni-log-item-message"][type="end-user"]',
+      defaultRole: 'unknown',
+      editor:
+        '[data-test-id="ticket-rich-text-editor"] [contenteditable="true"], [data-test-id="omnicomposer-rich-text-ckeditor"], .ck-editor__editable[contenteditable="true"]',
+      thread: '[data-test-id="omni-log-container"]',
+    },
+    {
+      id: 'freshdesk',
+      hosts: ['\\.freshdesk\\.com$'],
+      detect: '[data-test-id="ticket-conversation"], .ticket-details__conversations',
+      message: '[data-test-id="conversation-item"], .ticket-details__item, .conversation-item',
+      body: '[data-test-id="conversation-body"], .ticket-details__content, .conversation-content',
+      exclude: '.freshdesk_quote, blockquote, .quoted-text, button, svg',
+      internal: '[data-test-id="private-note"], .private-note, .ticket-details__privatenote',
+      agent: '[data-test-id="agent-reply"], .agent-reply, .outgoing',
+      customer: '[data-test-id="requester-reply"], .ticket-details__requestor, .requester-reply, .incoming',
+      defaultRole: 'unknown',
+      editor: '[data-test-id="reply-editor"] [contenteditable="true"], .fr-element[contenteditable="true"], .redactor-editor[contenteditable="true"]',
+      thread: '[data-test-id="ticket-conversation"], .ticket-details__conversations',
+    },
+    {
+      id: 'helpscout',
+      hosts: ['^secure\\.helpscout\\.net$'],
+      detect: '#conversation .thread, [data-cy="ThreadList"]',
+      message: '.thread, [data-cy="ThreadItem"]',
+      body: '.messageBody, [data-cy="ThreadBody"]',
+      exclude: 'blockquote, .gmail_quote, .signature, button, svg',
+      internal: '.thread.note, [data-cy-thread-type="note"]',
+      agent: '.thread.message, [data-cy-thread-type="message"]',
+      customer: '.thread.customer, [data-cy-thread-type="customer"]',
+      defaultRole: 'unknown',
+      editor: '#reply-editor [contenteditable="true"], .c-editor [contenteditable="true"], .redactor-editor[contenteditable="true"]',
+      thread: '#conversation, [data-cy="ThreadList"]',
+    },
+    {
+      id: 'zoho',
+      hosts: ['^desk\\.zoho\\.'],
+      detect: '[data-id="conversationContainer"], .zd-conversation',
+      message: '[data-id^="thread_"], .zd-thread',
+      body: '[data-id="threadContent"], .zd-thread-content',
+      exclude: 'blockquote, .zd-quote, button, svg',
+      internal: '[data-type="comment"], .zd-thread-comment',
+      agent: '[data-direction="out"], .zd-thread-outgoing',
+      customer: '[data-direction="in"], .zd-thread-incoming',
+      defaultRole: 'unknown',
+      editor: '[data-id="replyEditor"] [contenteditable="true"], .zd-reply-editor [contenteditable="true"]',
+      thread: '[data-id="conversationContainer"], .zd-conversation',
+    },
+    {
+      id: 'jsm',
+      hosts: ['\\.atlassian\\.net$'],
+      detect: '[data-testid="issue.views.field.rich-text.description"]',
+      // The request description is the customer's own words; comments carry an internal lozenge or not.
+      message: '[data-testid="issue.views.field.rich-text.description"], [data-testid^="issue-comment-base.ui.comment.ak-comment."][data-testid$="-comment"]',
+      body: '.ak-renderer-document, [data-testid$="comment-body"]',
+      exclude: 'button, svg, blockquote',
+      internal: '[data-testid*="internal"], [data-testid="issue-comment-base.ui.comment.internal-comment-lozenge"]',
+      agent: '[data-attune-role="agent"], [data-testid*="comment-by-agent"]',
+      customer: '[data-testid="issue.views.field.rich-text.description"], [data-testid*="comment-by-customer"]',
+      defaultRole: 'unknown',
+      editor: '[data-testid="issue.activity.comment"] [contenteditable="true"], .ak-editor-content-area [contenteditable="true"]',
+      thread: '[data-testid="issue.views.issue-base.foundation.summary.heading"]',
+    },
+    {
+      id: 'intercom',
+      hosts: ['^app\\.intercom\\.com$'],
+      detect: '[data-conversation-stream], .conversation__stream',
+      message: '[data-conversation-part-id], .conversation__part',
+      body: '[data-part-body], .conversation__text',
+      exclude: 'blockquote, button, svg',
+      internal: '[data-part-type="note"], .o__note',
+      agent: '[data-part-author-type="admin"], [data-part-author-type="bot"], .o__admin, .o__bot',
+      customer: '[data-part-author-type="user"], [data-part-author-type="lead"], .o__user',
+      defaultRole: 'unknown',
+      editor: '[data-composer] [contenteditable="true"], .composer [contenteditable="true"]',
+      thread: '[data-conversation-stream], .conversation__stream',
+    },
+    {
+      id: 'gmail',
+      hosts: ['^mail\\.google\\.com$'],
+      detect: 'div.adn.ads',
+      message: 'div.adn.ads',
+      body: 'div.a3s',
+      exclude: '.gmail_quote, .gmail_signature, blockquote, .adL > .im',
+      sender: { selector: 'span.gD[email]', attr: 'email' },
+      self: { titleRegex: '([\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+)' },
+      defaultRole: 'unknown',
+      editor: 'div[contenteditable="true"][role="textbox"][g_editable="true"], div.Am.Al.editable',
+      thread: 'div[role="list"]',
+    },
+  ];
+
+  const BLOCK = new Set(['P', 'DIV', 'LI', 'TR', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'PRE', 'SECTION', 'ARTICLE', 'UL', 'OL', 'TABLE']);
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'ATTUNE-HINT', 'ATTUNE-THREAD']);
+
+  // "a, b" -> the first element matching a, else b: alternatives are listed in order of preference.
+  function firstMatch(el, selector) {
+    for (const alt of selector.split(/,(?![^[]*\])/)) {
+      const found = el.querySelector(alt.trim());
+      if (found) return found;
+    }
+    return null;
+  }
+
+  function matchesOrContains(el, selector) {
+    if (!selector) return false;
+    return el.matches(selector) || el.querySelector(selector) !== null;
+  }
+
+  // Text as a reader sees it (line breaks for blocks and <br>) without layout, minus excluded parts.
+  function extractText(el, exclude) {
+    const parts = [];
+    const walk = (node) => {
+      if (node.nodeType === 3) {
+        parts.push(node.nodeValue);
+        return;
+      }
+      if (node.nodeType !== 1) return;
+      if (SKIP.has(node.nodeName) || (exclude && node.matches(exclude))) return;
+      if (node.nodeName === 'BR') {
+        parts.push('\n');
+        return;
+      }
+      const block = BLOCK.has(node.nodeName);
+      if (block) parts.push('\n');
+      for (let c = node.firstChild; c; c = c.nextSibling) walk(c);
+      if (block) parts.push('\n');
+    };
+    for (let c = el.firstChild; c; c = c.nextSibling) walk(c);
+    return root.normalizeText(parts.join(''));
+  }
+
+  function selfAddress(adapter, doc) {
+    if (!adapter.self) return null;
+    const m = new RegExp(adapter.self.titleRegex).exec(doc.title || '');
+    return m ? m[1].toLowerCase() : null;
+  }
+
+  function roleOf(el, adapter, ctx = {}) {
+    if (matchesOrContains(el, adapter.internal)) return 'internal';
+    if (matchesOrContains(el, adapter.agent)) return 'agent';
+    if (matchesOrContains(el, adapter.customer)) return 'customer';
+    if (adapter.sender && ctx.self) {
+      const s = el.querySelector(adapter.sender.selector);
+      const addr = s && (s.getAttribute(adapter.sender.attr) || '').toLowerCase();
+      if (addr) return addr === ctx.self ? 'agent' : 'customer';
+    }
+    return adapter.defaultRole || 'unknown';
+  }
+
+  // The adapter for this page: by hostname first, then by DOM signature (self-hosted, fixtures).
+  function pick(hostname, doc) {
+    for (const a of ADAPTERS) if (a.hosts.some((h) => new RegExp(h, 'i').test(hostname))) return a;
+    for (const a of ADAPTERS) if (doc.querySelector(a.detect)) return a;
+    return null;
+  }
+
+  // Messages in document order: {el, anchor (the body element the badge follows), role, text}.
+  function findMessages(doc, adapter) {
+    const ctx = { self: selfAddress(adapter, doc) };
+    const out = [];
+    const seen = new Set();
+    for (const el of doc.querySelectorAll(adapter.message)) {
+      // Nested matches (a message inside a message) belong to the outer one.
+      if (seen.has(el) || (el.parentElement && el.parentElement.closest(adapter.message))) continue;
+      seen.add(el);
+      const anchor = (adapter.body && firstMatch(el, adapter.body)) || el;
+      out.push({ el, anchor, role: roleOf(el, adapter, ctx), text: extractText(anchor, adapter.exclude) });
+    }
+    return out;
+  }
+
+  function findEditor(target, adapter) {
+    return target && target.closest ? target.closest(adapter.editor) : null;
+  }
+
+  function editorText(editor) {
+    if ('value' in editor && typeof editor.value === 'string') return root.normalizeText(editor.value);
+    return extractText(editor, '');
+  }
+
+  root.adapters = { ADAPTERS, pick, findMessages, findEditor, editorText, extractText, roleOf };
+})();

@@ -1,0 +1,62 @@
+// Service worker (Chrome/Edge) and background script (Firefox): the only part that talks to the
+// server. Listeners are registered synchronously at the top level, as MV3 requires.
+import './common/messages.js';
+import './common/core.js';
+import './common/sites.js';
+import { ensureDefaults } from './sw-settings.js';
+import { analyzeItems, validateItems, checkReply, sendFeedback, testConnection } from './sw-api.js';
+import { syncContentScripts } from './sw-sites.js';
+import { createMenus, isMenu, readTone, COMMAND } from './sw-generic.js';
+
+const { MSG } = globalThis.Attune;
+
+chrome.runtime.onInstalled.addListener(async () => {
+  await ensureDefaults();
+  createMenus();
+  await syncContentScripts();
+});
+chrome.runtime.onStartup.addListener(() => syncContentScripts());
+chrome.permissions.onRemoved.addListener(() => syncContentScripts());
+
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (isMenu(info)) readTone(tab, info.selectionText);
+});
+chrome.commands.onCommand.addListener((command, tab) => {
+  if (command === COMMAND) readTone(tab);
+});
+
+async function handle(msg) {
+  switch (msg && msg.type) {
+    case MSG.ANALYZE_BATCH:
+      return analyzeItems(validateItems(msg.items));
+    case MSG.REPLY_CHECK:
+      return checkReply(msg.text, msg.label);
+    case MSG.FEEDBACK:
+      return sendFeedback(msg);
+    case MSG.TEST_CONNECTION:
+      return testConnection(msg);
+    case MSG.SYNC_SITES:
+      return { patterns: await syncContentScripts() };
+    case MSG.OPEN_OPTIONS:
+      await chrome.runtime.openOptionsPage();
+      return {};
+    default:
+      throw Object.assign(new Error(`Unknown message type: ${msg && msg.type}`), { code: 'unknown_message' });
+  }
+}
+
+// One router: every answer is {ok: true, data} or {ok: false, error: {code, message}}.
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id) return false;
+  if (msg && msg.type === MSG.SHOW_HINT) return false; // meant for tabs, not for us
+  handle(msg).then(
+    (data) => sendResponse({ ok: true, data }),
+    (err) => sendResponse({ ok: false, error: { code: err.code || 'error', message: err.message } }),
+  );
+  return true;
+});
+
+// Debug/test hook: what the context menu and the command do, callable from DevTools.
+globalThis.attuneReadTone = readTone;
+
+chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());

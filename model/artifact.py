@@ -1,0 +1,148 @@
+"""Saving and loading versioned model artifacts.
+
+An artifact is a directory with two files:
+
+* ``attune-model.joblib`` - the pickled pipeline;
+* ``manifest.json`` - version, labels, training sources, scores, library
+  versions and the sha256 of the model file.
+
+Both are written atomically (temporary file, fsync, rename), model file first,
+so a crash leaves either the old artifact or the new one, never half of one.
+Loading checks the model file against the manifest's sha256 *before*
+unpickling it: a truncated or altered file is refused with a clear error.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+
+from .errors import CorruptModel, ModelError
+from .labels import LABELS
+
+__all__ = ["MODEL_FILE", "MANIFEST_FILE", "DEFAULT_DIR", "save", "load", "read_manifest", "sha256_file"]
+
+MODEL_FILE = "attune-model.joblib"
+MANIFEST_FILE = "manifest.json"
+DEFAULT_DIR = Path(__file__).resolve().parent / "default"
+FORMAT = 1
+
+
+def sha256_file(path):
+    """Hex sha256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _atomic_write(path, write):
+    """Write ``path`` through a temporary file in the same directory."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+
+
+def _versions():
+    import nltk
+    import numpy
+    import scipy
+    import sklearn
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__, "scipy": scipy.__version__, "nltk": nltk.__version__,
+            "joblib": joblib.__version__}
+
+
+def save(model, directory):
+    """Write ``model`` to ``directory`` (created if needed); return the directory.
+
+    The manifest gets the model file's sha256, the format, labels and library
+    versions; everything else in ``model.manifest`` is kept.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = {"format": FORMAT, "version": model.version, "pipeline": model.pipeline}
+    _atomic_write(directory / MODEL_FILE, lambda f: joblib.dump(payload, f, compress=3))
+    manifest = dict(model.manifest)
+    manifest.update({
+        "format": FORMAT,
+        "version": model.version,
+        "created": manifest.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "labels": list(LABELS),
+        "model_file": MODEL_FILE,
+        "sha256": sha256_file(directory / MODEL_FILE),
+        "size_bytes": (directory / MODEL_FILE).stat().st_size,
+        "libraries": _versions(),
+    })
+    data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    _atomic_write(directory / MANIFEST_FILE, lambda f: f.write(data))
+    model.manifest = manifest
+    return directory
+
+
+def read_manifest(directory=None):
+    """Read and sanity-check an artifact's manifest (no model file is opened)."""
+    directory = Path(directory) if directory else DEFAULT_DIR
+    path = directory / MANIFEST_FILE
+    if not path.is_file():
+        raise ModelError(f"no model at {directory}: {MANIFEST_FILE} is missing")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptModel(f"unreadable manifest {path}: {exc}") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sha256"), str):
+        raise CorruptModel(f"manifest {path} has no sha256 of the model file")
+    if manifest.get("format") != FORMAT:
+        raise CorruptModel(f"{path}: artifact format {manifest.get('format')!r}, this Attune reads {FORMAT}")
+    if manifest.get("labels") != list(LABELS):
+        raise CorruptModel(f"{path}: labels {manifest.get('labels')} differ from {list(LABELS)}")
+    return manifest
+
+
+def load(directory=None):
+    """Load and verify the artifact in ``directory`` (default: the shipped model).
+
+    Raises
+    ------
+    ModelError
+        No artifact there.
+    CorruptModel
+        The model file does not match the manifest's sha256, or cannot be read.
+    """
+    from .core import Model
+
+    directory = Path(directory) if directory else DEFAULT_DIR
+    manifest = read_manifest(directory)
+    path = directory / manifest.get("model_file", MODEL_FILE)
+    if not path.is_file():
+        raise ModelError(f"no model file at {path}")
+    digest = sha256_file(path)
+    if digest != manifest["sha256"]:
+        raise CorruptModel(f"{path} does not match its manifest (sha256 {digest[:12]}..., "
+                           f"expected {manifest['sha256'][:12]}...): refusing to load it")
+    try:
+        payload = joblib.load(path)
+        return Model(payload["pipeline"], payload["version"], manifest)
+    except Exception as exc:  # the hash matched, so this is a format or version problem
+        raise CorruptModel(f"cannot load {path}: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,130 @@
+"""Cleaning real ticket text while keeping a way back to the original offsets.
+
+Tickets arrive with quoted earlier replies, signatures, footers, HTML remnants,
+URLs, addresses and order numbers. None of that is the customer's feeling, and
+some of it (quoted agent replies) is someone else's words entirely. We drop or
+blank those parts, but keep a small offset map so that cue spans found in the
+cleaned text point back into the text the agent sees.
+"""
+
+import html
+import re
+from bisect import bisect_right
+
+__all__ = ["Cleaned", "clean"]
+
+# Everything after one of these lines is a quoted earlier message or a footer.
+_TAIL = re.compile(
+    r"""^[ \t]*(?:
+        On\b[^\n]{0,300}?\bwrote:[ \t]*$            # Gmail/Apple quote header
+      | -{2,}[ \t]*Original[ \t]Message[ \t]*-{2,}   # Outlook
+      | From:[^\n]*\n[ \t]*(?:Sent|Date):            # Outlook header block
+      | _{10,}[ \t]*$                                # Outlook separator
+      | --[ \t]*$                                    # RFC 3676 signature delimiter
+      | (?:CONFIDENTIALITY[ \t]NOTICE|DISCLAIMER)\b
+      | This[ \t](?:e-?mail|message)[^\n]{0,80}\b(?:confidential|intended[ \t]solely|intended[ \t]only)
+    )""",
+    re.MULTILINE | re.VERBOSE | re.IGNORECASE,
+)
+
+# Spans replaced by a single space: not emotional content, and they would only
+# teach the model which shop or order a message came from.
+_MASK = re.compile(
+    r"""
+      (?P<quote>^[ \t]*>[^\n]*$)                                  # quoted line
+    | (?P<sent>^[ \t]*(?:Sent\ from\ my\ [^\n]{1,40}|Get\ Outlook\ for\ [^\n]{1,20}|Sent\ via\ [^\n]{1,40})$)
+    | (?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>)        # HTML tag
+    | (?P<url>\b(?:https?://|www\.)[^\s<>"']+)
+    | (?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)
+    | (?P<handle>(?<![\w@])@\w{2,30})
+    | (?P<ident>\#?\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]{5,}\b)      # order numbers, IDs, phone numbers
+    | (?P<entity>&(?:\#\d{1,7}|\#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});)
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+
+_BLOCK_TAGS = re.compile(r"</?(?:br|p|div|li|tr|h\d)\b", re.IGNORECASE)
+
+
+class Cleaned:
+    """Cleaned text plus the map back to the original.
+
+    Parameters
+    ----------
+    text : str
+        The cleaned text.
+    anchors : list of (int, int)
+        ``(clean_offset, original_offset)`` pairs, sorted, one per piece of
+        original text that was copied through unchanged.
+    """
+
+    __slots__ = ("text", "_clean_starts", "_orig_starts")
+
+    def __init__(self, text, anchors):
+        self.text = text
+        self._clean_starts = [a for a, _ in anchors]
+        self._orig_starts = [b for _, b in anchors]
+
+    def to_original(self, offset):
+        """Map an offset in the cleaned text to the original text."""
+        i = bisect_right(self._clean_starts, offset) - 1
+        if i < 0:
+            return offset
+        return self._orig_starts[i] + (offset - self._clean_starts[i])
+
+    def span(self, start, end):
+        """Map a ``[start, end)`` span of the cleaned text to the original."""
+        # Map the last character rather than the end so a span ending at a
+        # piece boundary does not jump over a removed part.
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def clean(text):
+    """Remove quoted replies, signatures and markup; keep the way back.
+
+    Returns a :class:`Cleaned`. If cleaning would leave nothing readable (a
+    message that is only a URL, say) the original text is kept as it is.
+
+    >>> c = clean("Still broken!!<br>On Mon, 2 Mar 2026, Help <help@x.io> wrote:\\n> we fixed it")
+    >>> c.text
+    'Still broken!! '
+    >>> c.span(0, 6)
+    (0, 6)
+    """
+    end = len(text)
+    tail = _TAIL.search(text)
+    if tail and text[: tail.start()].strip():
+        end = tail.start()
+
+    pieces, anchors = [], []
+    pos = out = 0
+    for m in _MASK.finditer(text, 0, end):
+        if m.start() > pos:
+            anchors.append((out, pos))
+            pieces.append(text[pos : m.start()])
+            out += m.start() - pos
+        kind = m.lastgroup
+        if kind == "entity":
+            rep = html.unescape(m.group())
+            rep = " " if rep == "\xa0" else rep
+        elif kind == "tag" and _BLOCK_TAGS.match(m.group()):
+            rep = "\n"
+        elif kind == "quote":
+            rep = ""
+        else:
+            rep = " "
+        if rep and len(rep) == 1 and kind == "entity":
+            # A decoded character stands for the whole entity: map it there.
+            anchors.append((out, m.start()))
+        pieces.append(rep)
+        out += len(rep)
+        pos = m.end()
+    if pos == 0 and end == len(text):
+        return Cleaned(text, [(0, 0)])
+    if pos < end:
+        anchors.append((out, pos))
+        pieces.append(text[pos:end])
+    cleaned = "".join(pieces)
+    if not cleaned.strip():
+        return Cleaned(text, [(0, 0)])
+    return Cleaned(cleaned, anchors)

@@ -1,0 +1,222 @@
+"""The model object: a fitted pipeline plus everything needed to explain it.
+
+``Model.analyze_batch`` is the one real code path; ``analyze`` is a batch of one.
+It runs the pipeline's steps by hand (rather than ``pipeline.predict_proba``)
+so that the tokens and style signals computed for the features are reused for
+cues and intensity instead of being computed twice.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import config_context
+
+from .artifact import save as _save
+from .clean import clean
+from .errors import EmptyText, InvalidInput
+from .features import STYLE_NAMES, style_vector, token_spans
+from .guidance import guidance_for
+from .labels import LABELS
+
+__all__ = ["Model", "MAX_CHARS"]
+
+#: Longer texts are read up to this many characters and flagged ``truncated``.
+MAX_CHARS = 20_000
+
+# Function words never shown as cues on their own.
+_STOP = frozenset(
+    """a an the and or of to in on at for with by from as is are was were be been am i me my we our
+    you your it its this that these those he she they them his her their there here so if then than
+    do does did have has had will would can could should may might must just also up out about into
+    over only own same too very s t ll ve re d m o y ! ? . , ; : ' " - ( ) ... … / & *""".split()
+)
+# How much each style signal adds to intensity (squashed x/(x+1) counts).
+_INTENSITY_WEIGHTS = {
+    "caps_share": 0.30, "exclaim_runs": 0.20, "question_runs": 0.05, "neg_emoticons": 0.10,
+    "repeat_contact": 0.10, "escalation": 0.15, "intensifiers": 0.10,
+}
+
+
+class Model:
+    """A trained emotion model.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        ``features`` (a FeatureUnion of ``text``: :class:`TicketVectorizer` and
+        ``style``: :class:`StyleFeatures`) then ``clf`` (a calibrated linear classifier).
+    version : str
+        Shown in every result as ``model``.
+    manifest : dict, optional
+        Metadata written beside the artifact (training data, scores, ...).
+    """
+
+    def __init__(self, pipeline, version, manifest=None):
+        self.pipeline = pipeline
+        self.version = version
+        self.manifest = manifest or {}
+        self.labels = LABELS
+        union = pipeline.named_steps["features"]
+        steps = dict(union.transformer_list)
+        self._vec, self._style = steps["text"], steps["style"]
+        clf = pipeline.named_steps["clf"]
+        self._clf = clf
+        # Classes are label indices (see train.fit); map them to LABELS order.
+        self._order = np.array([list(clf.classes_).index(i) for i in range(len(LABELS))])
+        base = clf.calibrated_classifiers_[0].estimator if hasattr(clf, "calibrated_classifiers_") else clf
+        coef = np.asarray(base.coef_, dtype=float)[self._order]
+        # A feature's push towards a label, relative to the average label:
+        # what makes it evidence *for* that label rather than for any.
+        self._push = coef - coef.mean(axis=0)
+
+    # -- public ------------------------------------------------------------
+    def save(self, directory):
+        """Write this model atomically to ``directory``; see :func:`model.artifact.save`."""
+        return _save(self, directory)
+
+    def analyze(self, text, max_chars=MAX_CHARS):
+        """Analyse one customer message; see :meth:`analyze_batch`."""
+        return self.analyze_batch([text], max_chars=max_chars)[0]
+
+    def analyze_batch(self, texts, max_chars=MAX_CHARS):
+        """Analyse many customer messages at once.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Non-empty texts. A text longer than ``max_chars`` is read up to
+            that length and its result says ``"truncated": true``.
+        max_chars : int
+            See above.
+
+        Returns
+        -------
+        list of dict
+            One result per text, in order (shape in ``docs/architecture.md``).
+
+        Raises
+        ------
+        EmptyText
+            A text is empty or only whitespace.
+        InvalidInput
+            A text is not a string.
+        """
+        if isinstance(texts, str):
+            raise InvalidInput("analyze_batch expects a list of texts, not one string")
+        texts = list(texts)
+        if not texts:
+            return []
+        originals, truncated = [], []
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InvalidInput(f"text #{i} is {type(text).__name__}, expected a string")
+            if not text.strip():
+                raise EmptyText("text is empty" if len(texts) == 1 else f"text #{i} is empty")
+            truncated.append(len(text) > max_chars)
+            originals.append(text[:max_chars] if len(text) > max_chars else text)
+
+        cleaned = [clean(t) for t in originals]
+        docs = [c.text for c in cleaned]
+        analyzed = [self._vec.analyze_doc(d) for d in docs]
+        style_raw = np.array([style_vector(d) for d in docs], dtype=float)
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            X_text = self._vec.transform_analyzed(analyzed)
+            X = sp.hstack([X_text, sp.csr_matrix(self._style.transform_raw(style_raw))], format="csr")
+            proba = self._clf.predict_proba(X)[:, self._order]
+        proba = proba / proba.sum(axis=1, keepdims=True)
+
+        squashed = style_raw / (style_raw + 1.0)
+        signal = sum(w * squashed[:, STYLE_NAMES.index(n)] for n, w in _INTENSITY_WEIGHTS.items())
+        emotional = 1.0 - proba[:, LABELS.index("neutral")]
+        intensity = np.clip(emotional * (0.55 + 0.45 * np.minimum(signal * 2.0, 1.0)), 0.0, 1.0)
+
+        results = []
+        for i, text in enumerate(originals):
+            p = proba[i]
+            k = int(p.argmax())
+            label = LABELS[k]
+            scores = {lab: round(float(v), 4) for lab, v in zip(LABELS, p)}
+            signals = {n: style_raw[i, j] for j, n in enumerate(STYLE_NAMES)}
+            results.append({
+                "label": label,
+                "confidence": scores[label],
+                "scores": scores,
+                "intensity": round(float(intensity[i]), 4),
+                "cues": self._cues(text, cleaned[i], analyzed[i], X_text, i, p),
+                "guidance": guidance_for(label, signals),
+                "truncated": truncated[i],
+                "model": self.version,
+            })
+        return results
+
+    # -- explanation ---------------------------------------------------------
+    def _token_scores(self, analyzed, X, row, label_idx):
+        """Each token's contribution to the logit of ``label_idx`` (vs the average label)."""
+        toks, word_feats, char_feats = analyzed
+        n = len(toks)
+        if not n:
+            return np.zeros(0)
+        lo, hi = X.indptr[row], X.indptr[row + 1]
+        idx, val = X.indices[lo:hi], X.data[lo:hi]
+        push = self._push[label_idx]
+        fids, owners, share = [], [], []
+        for f, a, b in word_feats:  # an n-gram's push is shared by its words
+            width = b - a + 1
+            for t in range(a, b + 1):
+                fids.append(f)
+                owners.append(t)
+                share.append(1.0 / width)
+        fids = np.array(fids, dtype=np.int64)
+        owners = np.array(owners, dtype=np.int64)
+        share = np.array(share)
+        if char_feats:
+            lens = [len(c) for c in char_feats]
+            fids = np.concatenate([fids, *char_feats])
+            owners = np.concatenate([owners, np.repeat(np.arange(n), lens)])
+            share = np.concatenate([share, np.ones(sum(lens))])
+        if not len(fids):
+            return np.zeros(n)
+        pos = np.searchsorted(idx, fids)
+        pos[pos >= len(idx)] = 0
+        present = idx[pos] == fids
+        # A feature occurring in several tokens splits its weight among them.
+        _, inverse, counts = np.unique(fids, return_inverse=True, return_counts=True)
+        contrib = np.where(present, val[pos] * push[fids], 0.0) * share / counts[inverse]
+        return np.bincount(owners, weights=contrib, minlength=n)
+
+    def _cues(self, text, cleaned, analyzed, X, row, proba, top=6):
+        order = np.argsort(proba)[::-1]
+        labels = [int(order[0])]
+        if proba[order[1]] >= 0.25 and LABELS[order[1]] != "neutral":
+            labels.append(int(order[1]))  # a strong second feeling gets its own cues
+        toks = analyzed[0]
+        spans = None
+        cues = []
+        for rank, k in enumerate(labels):
+            if LABELS[k] == "neutral":
+                continue
+            scores = self._token_scores(analyzed, X, row, k)
+            if not len(scores) or scores.max() <= 0:
+                continue
+            best = scores.max()
+            keep = [i for i in np.argsort(scores)[::-1][: (top if rank == 0 else 3) * 2]
+                    if scores[i] >= 0.2 * best and scores[i] > 0.02 and toks[i] not in _STOP]
+            keep = sorted(keep[: top if rank == 0 else 3])
+            if not keep:
+                continue
+            if spans is None:
+                spans = token_spans(cleaned.text, toks)
+            # Neighbouring cue tokens become one span ("not working again").
+            groups = [[keep[0]]]
+            for i in keep[1:]:
+                (groups[-1].append(i) if i == groups[-1][-1] + 1 else groups.append([i]))
+            for g in groups:
+                if g[-1] >= len(spans):
+                    continue
+                start, end = cleaned.span(spans[g[0]][0], spans[g[-1]][1])
+                cues.append({
+                    "start": start, "end": end, "text": text[start:end], "label": LABELS[k],
+                    "weight": round(float(min(scores[g].sum() / best, 1.0)), 3),
+                })
+        cues.sort(key=lambda c: c["start"])
+        return cues
+

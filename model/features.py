@@ -1,0 +1,377 @@
+"""Features that carry emotion in support text.
+
+Two scikit-learn transformers, both following the estimator contract (``__init__``
+stores arguments, ``fit`` learns attributes ending in ``_``):
+
+* :class:`TicketVectorizer` - TF-IDF over word 1-2-grams with negation scope and
+  character n-grams inside words, from one tokenisation pass. It also says
+  which tokens produced which features, which is how cues are explained.
+* :class:`StyleFeatures` - a handful of dense intensity signals: ALL-CAPS share,
+  ``!!!``/``??`` runs, emoticons and emoji, repeated-contact and escalation
+  phrases, length.
+
+Tokenising follows NLTK's ``TweetTokenizer`` (``reduce_len=True``, lower case,
+emoticons kept as they are), built from its own patterns and
+``reduce_lengthening``. We drop its URL, handle, e-mail and HTML branches:
+cleaning has already removed those, and they made it ten times slower.
+"""
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+import scipy.sparse as sp
+from nltk.tokenize import casual
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["TicketVectorizer", "StyleFeatures", "tokenize", "negation_marks", "STYLE_NAMES", "token_spans"]
+
+# NLTK's casual patterns: 1 emoticons, 7-8 emoji sequences and flags, 9 words,
+# numbers, ellipses and any other non-space character.
+_TOKEN_RE = re.compile(
+    "(%s)" % "|".join([casual.REGEXPS[9].split("(?:\\S)")[0] + "(?!)"]
+                      + [casual.REGEXPS[1], casual.REGEXPS[7], casual.REGEXPS[8], r"(?:\S)"]),
+    re.VERBOSE | re.IGNORECASE | re.UNICODE,
+)
+_EMOTICON_RE = re.compile(casual.EMOTICONS, re.VERBOSE | re.IGNORECASE | re.UNICODE)
+_RUN4 = re.compile(r"(.)\1{3,}")
+
+_NEGATORS = frozenset(
+    """not no never nothing nobody none nowhere neither nor cannot cant can't dont don't
+    doesnt doesn't didnt didn't isnt isn't wasnt wasn't arent aren't werent weren't wont won't
+    wouldnt wouldn't couldnt couldn't shouldnt shouldn't havent haven't hasnt hasn't hadnt hadn't
+    aint ain't without hardly barely""".split()
+)
+_CLAUSE_END = frozenset(".,:;!?…") | {"but", "though", "however", "..."}
+
+
+def tokenize(text):
+    """Tokenise like NLTK's TweetTokenizer(reduce_len=True, preserve_case=False).
+
+    Returns the list of tokens; :func:`token_spans` finds their offsets when
+    they are needed (for cues only, so batch vectorising skips that work).
+
+    >>> tokenize("Sooooo annoyed!!!! :(")
+    ['sooo', 'annoyed', '!', '!', '!', ':(']
+    """
+    low = text.lower()
+    if _RUN4.search(low):
+        low = _RUN4.sub(r"\1\1\1", low)  # what reduce_lengthening does, on the whole text
+    return _TOKEN_RE.findall(low)
+
+
+def token_spans(text, tokens):
+    """Offsets ``(start, end)`` in ``text`` of each token from :func:`tokenize`."""
+    low = text.lower()
+    spans, pos = [], 0
+    if len(low) == len(text) and not _RUN4.search(low):
+        for tok in tokens:
+            i = low.find(tok, pos)
+            if i < 0:
+                break
+            spans.append((i, i + len(tok)))
+            pos = i + len(tok)
+        else:
+            return spans
+    # Lengthened words ("sooooo") or case folding that changes length: walk
+    # the original text with the same pattern, reducing token by token.
+    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+    if len(spans) != len(tokens):  # "!!!!" became three tokens: drop the extras
+        spans = _align_runs(text, spans, tokens)
+    return spans
+
+
+def _align_runs(text, spans, tokens):
+    out, i = [], 0
+    for tok in tokens:
+        while i < len(spans) and not _same_token(text[spans[i][0]:spans[i][1]].lower(), tok):
+            i += 1
+        if i == len(spans):
+            break
+        out.append(spans[i])
+        i += 1
+    return out + [out[-1] if out else (0, 0)] * (len(tokens) - len(out))
+
+
+def _same_token(raw, tok):
+    return raw == tok or casual.reduce_lengthening(raw) == tok
+
+
+def negation_marks(tokens):
+    """Return, per token, whether it lies in a negation scope.
+
+    The scope runs from a negator to the end of the clause (Das and Chen
+    style, as ``nltk.sentiment.util.mark_negation``): "not happy" and "happy"
+    then become different features.
+    """
+    marks, neg = [], False
+    for tok in tokens:
+        if tok in _CLAUSE_END:
+            neg = False
+            marks.append(False)
+        elif tok in _NEGATORS or tok.endswith("n't"):
+            marks.append(False)
+            neg = True
+        else:
+            marks.append(neg)
+    return marks
+
+
+class TicketVectorizer(TransformerMixin, BaseEstimator):
+    """Word and character n-gram TF-IDF from one tokenisation.
+
+    Parameters
+    ----------
+    word_ngrams : int, default=2
+        Longest word n-gram (1 = unigrams only).
+    char_ngram_range : tuple of int, default=(2, 5)
+        Character n-gram lengths, taken inside each token padded with spaces
+        (like scikit-learn's ``char_wb``). ``None`` disables them.
+    negation : bool, default=True
+        Suffix words in a negation scope with ``_NEG``.
+    min_df : int, default=2
+        Ignore features seen in fewer documents.
+    max_features : int or None, default=None
+        Keep only the most frequent features of each kind.
+    char_weight : float, default=1.0
+        Scale of the character block against the word block.
+
+    Examples
+    --------
+    >>> v = TicketVectorizer(min_df=1).fit(["not working again", "works great"])
+    >>> v.transform(["still not working"]).shape[0]
+    1
+    """
+
+    def __init__(self, word_ngrams=2, char_ngram_range=(2, 5), negation=True, min_df=2,
+                 max_features=None, char_weight=1.0):
+        self.word_ngrams = word_ngrams
+        self.char_ngram_range = char_ngram_range
+        self.negation = negation
+        self.min_df = min_df
+        self.max_features = max_features
+        self.char_weight = char_weight
+
+    # -- analysis -------------------------------------------------------
+    def _word_terms(self, toks):
+        """Word features of one document: list of (term, first token, last token)."""
+        words = toks
+        if self.negation:
+            words = [t + "_NEG" if m else t for t, m in zip(toks, negation_marks(toks))]
+        terms = [(w, i, i) for i, w in enumerate(words)]
+        for n in range(2, self.word_ngrams + 1):
+            terms += [(" ".join(words[i : i + n]), i, i + n - 1) for i in range(len(words) - n + 1)]
+        return terms
+
+    def _char_terms(self, tok):
+        lo, hi = self.char_ngram_range
+        padded = " " + tok + " "
+        size = len(padded)
+        return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
+
+    # -- fitting ---------------------------------------------------------
+    def fit(self, X, y=None):
+        """Learn the vocabulary and inverse document frequencies from texts ``X``."""
+        docs = _as_texts(X)
+        word_df, char_df = Counter(), Counter()
+        char_cache = {}
+        for doc in docs:
+            toks = tokenize(doc)
+            word_df.update({t for t, _, _ in self._word_terms(toks)})
+            if self.char_ngram_range:
+                grams = set()
+                for tok in set(toks):
+                    if tok not in char_cache:
+                        char_cache[tok] = self._char_terms(tok)
+                    grams.update(char_cache[tok])
+                char_df.update(grams)
+        n = len(docs)
+        self.word_vocabulary_ = _select(word_df, self.min_df, self.max_features)
+        self.char_vocabulary_ = _select(char_df, self.min_df, self.max_features)
+        self.n_word_ = len(self.word_vocabulary_)
+        idf = np.empty(self.n_word_ + len(self.char_vocabulary_))
+        for term, j in self.word_vocabulary_.items():
+            idf[j] = math.log((1 + n) / (1 + word_df[term])) + 1
+        for term, j in self.char_vocabulary_.items():
+            idf[self.n_word_ + j] = math.log((1 + n) / (1 + char_df[term])) + 1
+        self.idf_ = idf
+        self._cache = {}
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "idf_")
+        names = np.empty(len(self.idf_), dtype=object)
+        for term, j in self.word_vocabulary_.items():
+            names[j] = "w:" + term
+        for term, j in self.char_vocabulary_.items():
+            names[self.n_word_ + j] = "c:" + term
+        return names
+
+    # -- transforming ----------------------------------------------------
+    def _token_char_ids(self, tok):
+        # Character features depend only on the token: cache them (bounded).
+        cache = self.__dict__.setdefault("_cache", {})
+        ids = cache.get(tok)
+        if ids is None:
+            if len(cache) > 200_000:
+                cache.clear()
+            voc, off = self.char_vocabulary_, self.n_word_
+            ids = np.array([off + voc[g] for g in self._char_terms(tok) if g in voc], dtype=np.int64)
+            cache[tok] = ids
+        return ids
+
+    def analyze_doc(self, doc):
+        """Tokenise one document and list its features per token.
+
+        Returns ``(tokens, word_feats, char_feats)``: ``tokens`` from
+        :func:`tokenize`, ``word_feats`` a list of ``(feature, first, last)``
+        token positions, ``char_feats`` one list of feature ids per token.
+        """
+        check_is_fitted(self, "idf_")
+        toks = tokenize(doc)
+        voc = self.word_vocabulary_
+        word_feats = [(voc[t], a, b) for t, a, b in self._word_terms(toks) if t in voc]
+        char_feats = [self._token_char_ids(t) for t in toks] if self.char_ngram_range else []
+        return toks, word_feats, char_feats
+
+    def transform(self, X):
+        """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
+        return self.transform_analyzed([self.analyze_doc(d) for d in _as_texts(X)])
+
+    def transform_analyzed(self, analyzed):
+        """Vectorise documents already passed through :meth:`analyze_doc`."""
+        parts, lengths = [], []
+        for _, word_feats, char_feats in analyzed:
+            doc = [np.array([f for f, _, _ in word_feats], dtype=np.int64), *char_feats]
+            parts += doc
+            lengths.append(sum(len(p) for p in doc))
+        cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        rows = np.repeat(np.arange(len(analyzed)), lengths)
+        X = sp.csr_matrix(
+            (np.ones(len(cols)), (rows, cols)), shape=(len(analyzed), len(self.idf_))
+        )
+        X.sum_duplicates()
+        np.log(X.data, out=X.data)
+        X.data += 1.0
+        X.data *= self.idf_[X.indices]
+        # Normalise the word and character blocks separately, as two
+        # vectorisers in a FeatureUnion would, so neither swamps the other.
+        is_char = X.indices >= self.n_word_
+        sq = X.data**2
+        row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        word_norm = np.sqrt(np.bincount(row_of[~is_char], sq[~is_char], minlength=X.shape[0]))
+        char_norm = np.sqrt(np.bincount(row_of[is_char], sq[is_char], minlength=X.shape[0]))
+        word_norm[word_norm == 0] = 1.0
+        char_norm[char_norm == 0] = 1.0
+        X.data /= np.where(is_char, char_norm[row_of] / self.char_weight, word_norm[row_of])
+        return X
+
+
+# ---------------------------------------------------------------------------
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
+_LETTER_WORD = re.compile(r"\b[A-Za-z][A-Za-z']{2,}\b")
+_EXCLAIM = re.compile(r"!{2,}|(?:!\s*){3,}")
+_QUESTION = re.compile(r"\?{2,}|[?!]{3,}")
+_NEG_EMOTICON = re.compile(r"(?::|;|=)-?[(\[/\\|]|:'\(|D:|>:\(|\bT_T\b|\bsmh\b", re.IGNORECASE)
+_POS_EMOTICON = re.compile(r"(?::|;|=)-?[)\]D]|<3|\^_\^")
+_NEG_EMOJI = re.compile("[\U0001F620-\U0001F62D\U0001F92C\U0001F621\U0001F624\U0001F62B\U0001F629\U0001F97A\U0001F613\U0001F630\U0001F631\U0001F615\U0001F614\U0001F61E\U0001F61F\U0001F494\U0001F644]")
+_POS_EMOJI = re.compile("[\U0001F600-\U0001F60D\U0001F642\U0001F64F\U0001F970\U0001F973\U0001F44D\u2764\U0001F389\U0001F64C]")
+_REPEAT_CONTACT = re.compile(
+    r"\b(?:(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)|(?:two|three|four|five|six|several|multiple|many|\d+)\s+)"
+    r"(?:time|times|call|calls|email|emails|ticket|tickets|request|requests|attempt|attempts|agents?)\b"
+    r"|\b(?:again|still|yet again|once more|already|keep (?:getting|having|asking)|for (?:days|weeks|months)"
+    r"|nobody|no one|no response|no reply|never (?:heard|got))\b)",
+    re.IGNORECASE,
+)
+_ESCALATION = re.compile(
+    r"\b(?:cancel\w*|lawyer|attorney|legal action|chargeback|dispute|refund|ombudsman|regulator|"
+    r"review|trustpilot|report (?:you|this)|manager|supervisor|complaint|unacceptable|ridiculous|"
+    r"worst|never again|scam|joke|disgrace\w*|incompetent|useless|pathetic)\b",
+    re.IGNORECASE,
+)
+_URGENCY = re.compile(
+    r"\b(?:asap|urgent\w*|immediately|right now|today|tonight|tomorrow|deadline|hours?|minutes|emergency|"
+    r"help|please|scared|panic\w*|afraid|lost|losing|stuck|before)\b",
+    re.IGNORECASE,
+)
+_INTENSIFIER = re.compile(
+    r"\b(?:so|very|really|extremely|absolutely|totally|completely|incredibly|seriously|literally|"
+    r"beyond|utterly|such|even|at all|whatsoever)\b",
+    re.IGNORECASE,
+)
+
+STYLE_NAMES = (
+    "caps_share", "exclaim_runs", "question_runs", "neg_emoticons", "pos_emoticons",
+    "repeat_contact", "escalation", "urgency", "intensifiers", "log_length",
+)
+
+
+def style_vector(text):
+    """Raw style signals of one text, in the order of :data:`STYLE_NAMES`."""
+    words = len(_LETTER_WORD.findall(text)) or 1
+    caps = len(_CAPS_WORD.findall(text))
+    return [
+        min(caps / words, 1.0) if caps >= 2 or words < 6 else 0.0,
+        len(_EXCLAIM.findall(text)),
+        len(_QUESTION.findall(text)),
+        len(_NEG_EMOTICON.findall(text)) + len(_NEG_EMOJI.findall(text)),
+        len(_POS_EMOTICON.findall(text)) + len(_POS_EMOJI.findall(text)),
+        len(_REPEAT_CONTACT.findall(text)),
+        len(_ESCALATION.findall(text)),
+        len(_URGENCY.findall(text)),
+        len(_INTENSIFIER.findall(text)),
+        math.log1p(len(text)),
+    ]
+
+
+class StyleFeatures(TransformerMixin, BaseEstimator):
+    """Dense intensity signals, squashed to 0..1.
+
+    Counts are squashed with ``x / (x + scale)``, ``scale`` learned as the
+    mean of each signal on the training texts, so a signal at its usual level
+    maps to about 0.5 whatever the corpus.
+
+    Parameters
+    ----------
+    weight : float, default=1.0
+        Multiplies the features, i.e. how much the linear model may lean on them.
+    """
+
+    def __init__(self, weight=1.0):
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        """Learn each signal's typical level from texts ``X``."""
+        raw = np.array([style_vector(t) for t in _as_texts(X)], dtype=float)
+        self.scale_ = np.maximum(raw.mean(axis=0), 1e-3) if len(raw) else np.ones(len(STYLE_NAMES))
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        """Return an ``(n, 10)`` array of squashed signals."""
+        return self.transform_raw(np.array([style_vector(t) for t in _as_texts(X)], dtype=float))
+
+    def transform_raw(self, raw):
+        check_is_fitted(self, "scale_")
+        raw = np.asarray(raw, dtype=float).reshape(-1, len(STYLE_NAMES))
+        return self.weight * raw / (raw + self.scale_)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array(["style:" + n for n in STYLE_NAMES], dtype=object)
+
+
+def _as_texts(X):
+    if isinstance(X, str):
+        raise ValueError("expected an iterable of texts, got a single string")
+    X = X.ravel().tolist() if isinstance(X, np.ndarray) else list(X)
+    return ["" if x is None else str(x) for x in X]
+
+
+def _select(df, min_df, max_features):
+    """Vocabulary of terms seen in at least ``min_df`` documents, most frequent first."""
+    terms = [t for t, c in df.items() if c >= min_df]
+    if max_features is not None and len(terms) > max_features:
+        terms = sorted(terms, key=lambda t: (-df[t], t))[:max_features]
+    return {t: j for j, t in enumerate(sorted(terms))}

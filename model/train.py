@@ -1,0 +1,159 @@
+"""Training: our own messages for the job, public corpora for breadth.
+
+Public corpora are ten times larger than our data and come from Reddit and
+film subtitles, not helpdesks. Each source therefore gets a *total* weight
+(ours = 1), spread evenly over its labels, so a corpus adds vocabulary and
+breadth without deciding what a customer message means.
+"""
+
+import hashlib
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from .artifact import sha256_file
+from .core import Model
+from .data import TRAINING_DIR, TRAINING_FILE, read_labelled, read_training_data
+from .errors import DataError
+from .evaluate import evaluate
+from .features import StyleFeatures, TicketVectorizer
+from .labels import LABELS, check_label
+
+__all__ = ["build_pipeline", "fit", "train", "balanced_weights", "DEFAULTS", "LICENCES"]
+
+DEFAULTS = {
+    "C": 8.0,
+    "min_df": 2,
+    "max_features": 100_000,
+    "char_weight": 1.0,
+    "style_weight": 1.0,
+    "calibration_folds": 3,
+}
+
+#: Licences of the public corpora we know, for the manifest and README.
+LICENCES = {
+    "goemotions": "Apache-2.0 (Demszky et al., 2020, Google Research)",
+    "goemotions7": "Apache-2.0 (derived from GoEmotions, Demszky et al., 2020)",
+    "xed_en": "CC BY 4.0 (Öhman et al., 2020)",
+    "training_data": "Apache-2.0 (written by the Attune project)",
+}
+
+
+def build_pipeline(C=DEFAULTS["C"], min_df=DEFAULTS["min_df"], max_features=DEFAULTS["max_features"],
+                   char_weight=DEFAULTS["char_weight"],
+                   style_weight=DEFAULTS["style_weight"], calibration_folds=DEFAULTS["calibration_folds"]):
+    """The unfitted scikit-learn pipeline (features, then a calibrated linear model)."""
+    text = TicketVectorizer(min_df=min_df, max_features=max_features, char_weight=char_weight)
+    features = FeatureUnion([("text", text), ("style", StyleFeatures(weight=style_weight))])
+    base = LogisticRegression(C=C, max_iter=2000, tol=1e-4)
+    clf = CalibratedClassifierCV(base, method="temperature", cv=calibration_folds, ensemble=False)
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def balanced_weights(labels, total):
+    """Per-example weights giving each label an equal share of ``total``."""
+    counts = Counter(labels)
+    per_label = total / len(counts)
+    return np.array([per_label / counts[y] for y in labels])
+
+
+def fit(texts, labels, sample_weight=None, version=None, manifest=None, **params):
+    """Fit a model on in-memory texts and return a :class:`Model`.
+
+    Parameters
+    ----------
+    texts, labels : sequences of str
+        Training messages and their labels (labels checked).
+    sample_weight : array-like, optional
+        Default: each label weighs the same in total.
+    version : str, optional
+        Default: ``dev-<hash of the data>``.
+    **params
+        Passed to :func:`build_pipeline` (``C``, ``min_df``, ...).
+
+    Examples
+    --------
+    >>> m = fit(["this is outrageous", "thank you so much"] * 3 + ["where do I click?"] * 3
+    ...         + ["I'm so worried"] * 3 + ["still broken, again"] * 3 + ["I expected better"] * 3
+    ...         + ["please update my address"] * 3,
+    ...         ["angry", "grateful"] * 3 + ["confused"] * 3 + ["anxious"] * 3 + ["frustrated"] * 3
+    ...         + ["disappointed"] * 3 + ["neutral"] * 3, min_df=1, calibration_folds=2)
+    >>> m.analyze("thank you so much")["label"]
+    'grateful'
+    """
+    texts = list(texts)
+    labels = [check_label(y) for y in labels]
+    if len(texts) != len(labels) or not texts:
+        raise DataError("need as many labels as texts, and at least one of each")
+    missing = set(LABELS) - set(labels)
+    if missing:
+        raise DataError(f"training data has no examples of: {', '.join(sorted(missing))}")
+    if sample_weight is None:
+        sample_weight = balanced_weights(labels, len(labels))
+    sample_weight = np.asarray(sample_weight, dtype=float)
+    sample_weight *= len(sample_weight) / sample_weight.sum()  # keeps C's meaning stable
+    pipeline = build_pipeline(**params)
+    y = np.array([LABELS.index(lab) for lab in labels])
+    pipeline.fit(texts, y, clf__sample_weight=sample_weight)
+    digest = hashlib.sha256("\n".join(f"{y}\t{t}" for t, y in zip(texts, labels)).encode()).hexdigest()
+    man = {"params": {**DEFAULTS, **params}, "n_train": len(texts)}
+    man.update(manifest or {})
+    model = Model(pipeline, version or f"dev-{digest[:8]}", man)
+    return model
+
+
+def train(data_dir=None, corpora=(), version=None, eval_corpora=(), **params):
+    """Train on ``training_data`` (split=train) plus weighted public corpora.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Folder with ``messages.csv``.
+    corpora : iterable of (name, path, weight)
+        Extra labelled files (see :func:`model.data.parse_corpus_spec`).
+    eval_corpora : iterable of (name, path)
+        Held-out labelled files to score the model on, stored in the manifest.
+    extra : list of (text, label), optional
+        More examples with our data's weight (agent corrections).
+
+    Returns
+    -------
+    Model
+        With a manifest listing sources (sha256, licence), parameters and the
+        scores on our test split and on ``eval_corpora``.
+    """
+    extra = params.pop("extra", ())
+    rows = read_training_data(data_dir)
+    train_rows = [r for r in rows if r["split"] == "train"]
+    test_rows = [r for r in rows if r["split"] == "test"]
+    texts = [r["text"] for r in train_rows] + [t for t, _ in extra]
+    labels = [r["label"] for r in train_rows] + [check_label(y) for _, y in extra]
+    weights = list(balanced_weights(labels, len(labels)))
+    sources = [_source("training_data", Path(data_dir or TRAINING_DIR) / TRAINING_FILE, len(train_rows))]
+    for name, path, weight in corpora:
+        c_texts, c_labels = read_labelled(path, allow_unknown=True)
+        texts += c_texts
+        labels += c_labels
+        weights += list(balanced_weights(c_labels, weight * len(train_rows)))
+        sources.append(_source(name, path, len(c_texts), weight))
+    version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M")
+    model = fit(texts, labels, sample_weight=weights, version=version,
+                manifest={"sources": sources, "n_extra": len(extra)}, **params)
+    scores = {}
+    if test_rows:
+        scores["training_data_test"] = evaluate(model, [r["text"] for r in test_rows], [r["label"] for r in test_rows])
+    for name, path in eval_corpora:
+        t, y = read_labelled(path, allow_unknown=True)
+        scores[name] = evaluate(model, t, y)
+    model.manifest["scores"] = scores
+    return model
+
+
+def _source(name, path, n, weight=1.0):
+    return {"name": name, "path": str(path), "file": str(getattr(path, "name", path)), "rows": n, "weight": weight,
+            "sha256": sha256_file(path), "licence": LICENCES.get(name, "see the corpus's own licence")}

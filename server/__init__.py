@@ -1,0 +1,138 @@
+"""Attune's local server: a Flask app factory serving the JSON API on 127.0.0.1."""
+
+import logging
+import os
+import threading
+import time
+
+from flask import Flask, current_app
+
+__all__ = ["create_app", "get_model"]
+
+log = logging.getLogger("attune.server")
+
+
+class AttuneFlask(Flask):
+    def log_exception(self, exc_info):
+        # Flask's default logs the exception message, which could quote ticket text.
+        from .errors import log_unexpected
+
+        log_unexpected(exc_info[1])
+
+
+def create_app(test_config=None):
+    """Create and configure the app; ``test_config`` overrides the defaults."""
+    app = AttuneFlask(__name__)
+    app.config.from_mapping(
+        MODEL=None,  # an already-loaded model.Model (tests)
+        MODEL_PATH=None,  # a model directory
+        MODEL_RELOAD_INTERVAL=5.0,  # seconds between checks of models/current
+        TOKEN=None,  # fixed token; default: the token file in user_dir()
+        TOKEN_PATH=None,
+        FEEDBACK_DB=None,  # default: user_dir()/feedback.sqlite3
+        EXTENSION_IDS=os.environ.get("ATTUNE_EXTENSION_IDS", ""),
+        PORT=None,  # the port we serve on; when set, the Host header must carry it
+        ALLOWED_HOSTS=(),  # extra Host names (only with --allow-remote)
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_TEXT_CHARS=20_000,
+        MAX_BATCH_ITEMS=256,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+
+    from . import api, errors, feedback, openapi, security
+
+    app.extensions["attune.model"] = _ModelHolder(app.config)
+    api.init_app(app)  # first: its timer must start before the security guard runs
+    errors.init_app(app)
+    security.init_app(app)
+    feedback.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    return app
+
+
+# --- the model: one accessor, loaded lazily, cached per app -------------------------------------
+
+class _ModelHolder:
+    """Resolves, loads and hot-reloads the app's model.
+
+    Order: config MODEL, config MODEL_PATH, ``user_dir()/models/current`` (a promoted retrained
+    model), the shipped default. ``models/current`` is re-checked at most every
+    MODEL_RELOAD_INTERVAL seconds; a failed reload keeps serving the old model.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.model = None
+        self.stamp = None
+        self.checked = 0.0
+        self.lock = threading.Lock()
+
+    def _current_dir(self):
+        from .paths import user_dir
+
+        return user_dir() / "models" / "current"
+
+    def _stamp(self):
+        try:
+            st = os.stat(self._current_dir() / "manifest.json")
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _load(self):
+        import model
+
+        if self.config.get("MODEL") is not None:
+            return self.config["MODEL"], None
+        if self.config.get("MODEL_PATH"):
+            return model.load(self.config["MODEL_PATH"]), None
+        stamp = self._stamp()
+        if stamp is not None:
+            return model.load(self._current_dir()), stamp
+        return model.load(), None
+
+    def get(self):
+        if self.model is None:
+            with self.lock:
+                if self.model is None:
+                    self.model, self.stamp = self._load()
+                    self.checked = time.monotonic()
+            return self.model
+        if self._watching() and time.monotonic() - self.checked >= self.config["MODEL_RELOAD_INTERVAL"]:
+            self._maybe_reload()
+        return self.model
+
+    def _watching(self):
+        return self.config.get("MODEL") is None and not self.config.get("MODEL_PATH")
+
+    def _maybe_reload(self):
+        # One thread checks; the others keep answering with the model they have.
+        if not self.lock.acquire(blocking=False):
+            return
+        try:
+            self.checked = time.monotonic()
+            stamp = self._stamp()
+            if stamp is None or stamp == self.stamp:
+                return
+            import model
+
+            try:
+                new = model.load(self._current_dir())
+            except Exception as exc:  # keep serving the old model; say why (no text involved)
+                log.error("reloading models/current failed, keeping %s: %s: %s",
+                          getattr(self.model, "version", "?"), type(exc).__name__, exc)
+                self.stamp = stamp  # do not retry a broken artifact until it changes again
+                return
+            log.info("model reloaded: %s -> %s", getattr(self.model, "version", "?"), new.version)
+            self.model, self.stamp = new, stamp
+        finally:
+            self.lock.release()
+
+
+def get_model():
+    """The current app's model (loaded on first use, hot-reloaded from models/current)."""
+    return current_app.extensions["attune.model"].get()

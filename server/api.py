@@ -1,0 +1,194 @@
+"""The versioned JSON API, ``/v1/...``: analysis, reply checks, feedback, model info."""
+
+import json
+import logging
+import time
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+import model as attune_model
+from model.errors import AttuneError
+from model.labels import LABELS
+
+from . import get_model
+from .errors import ApiError
+from .feedback import add_feedback, get_db
+
+bp = Blueprint("api", __name__, url_prefix="/v1")
+log = logging.getLogger("attune.server")
+
+_SHORT_FIELD = 200  # model_version, source: identifiers, not text
+
+
+# --- request parsing ----------------------------------------------------------------------------
+
+def _json_body():
+    """The request's JSON object, or a 415/400 ApiError (413 comes from MAX_CONTENT_LENGTH)."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # bad JSON, bad encoding, absurd nesting
+        raise ApiError(400, "bad_json", "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_input", "request body must be a JSON object")
+    return body
+
+
+def _text(value, field="text"):
+    """A non-empty string of valid Unicode."""
+    if value is None:
+        raise ApiError(400, "invalid_input", f"'{field}' is required")
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_input", f"'{field}' must be a string")
+    if not value.strip():
+        raise ApiError(400, "empty_text", f"'{field}' is empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from "\ud800" escapes
+        raise ApiError(400, "invalid_input", f"'{field}' is not valid Unicode") from None
+    return value
+
+
+def _label(value, field="label", required=True):
+    """One of the seven labels, exactly as the taxonomy spells it."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_input", f"'{field}' must be one of: {', '.join(LABELS)}")
+    if value not in LABELS:
+        raise ApiError(400, "unknown_label", f"'{field}' must be one of: {', '.join(LABELS)}")
+    return value
+
+
+def _short(body, field):
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > _SHORT_FIELD:
+        raise ApiError(400, "invalid_input", f"'{field}' must be a string of at most {_SHORT_FIELD} characters")
+    return value
+
+
+def _item_id(item):
+    item_id = item.get("id")
+    if item_id is None or (isinstance(item_id, (str, int)) and not isinstance(item_id, bool)):
+        return item_id
+    raise ApiError(400, "invalid_input", "'id' must be a string or an integer")
+
+
+def _error(exc):
+    return {"code": exc.code, "message": exc.message if isinstance(exc, ApiError) else str(exc)}
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+
+@bp.get("/health")
+def health():
+    return {"status": "ok", "model_version": get_model().version}
+
+
+@bp.post("/analyze")
+def analyze():
+    text = _text(_json_body().get("text"))
+    return get_model().analyze(text, max_chars=current_app.config["MAX_TEXT_CHARS"])
+
+
+@bp.post("/analyze/batch")
+def analyze_batch():
+    items = _json_body().get("items")
+    limit = current_app.config["MAX_BATCH_ITEMS"]
+    if not isinstance(items, list):
+        raise ApiError(400, "invalid_input", "'items' must be a list of {id, text} objects")
+    if len(items) > limit:
+        raise ApiError(400, "too_many_items", f"at most {limit} items per batch")
+
+    results, ids, texts, slots = [None] * len(items), [], [], []
+    for i, item in enumerate(items):
+        item_id = None
+        try:
+            if not isinstance(item, dict):
+                raise ApiError(400, "invalid_input", "each item must be an object with 'id' and 'text'")
+            item_id = _item_id(item)
+            texts.append(_text(item.get("text")))
+        except ApiError as exc:
+            results[i] = {"id": item_id, "error": _error(exc)}
+            continue
+        ids.append(item_id)
+        slots.append(i)
+
+    m, max_chars = get_model(), current_app.config["MAX_TEXT_CHARS"]
+    try:
+        analysed = m.analyze_batch(texts, max_chars=max_chars) if texts else []
+    except AttuneError:
+        # Some text the model rejects (e.g. nothing left after cleaning): find it item by item.
+        analysed = []
+        for text in texts:
+            try:
+                analysed.append(m.analyze(text, max_chars=max_chars))
+            except AttuneError as exc:
+                analysed.append(exc)
+    for slot, item_id, result in zip(slots, ids, analysed):
+        if isinstance(result, AttuneError):
+            results[slot] = {"id": item_id, "error": _error(result)}
+        else:
+            results[slot] = {"id": item_id, **result}
+    return {"results": results}
+
+
+@bp.post("/reply/check")
+def reply_check():
+    body = _json_body()
+    draft = _text(body.get("text"))
+    label = _label(body.get("label"), required=False)
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    result = dict(attune_model.check_reply(draft[:limit], label))
+    result["truncated"] = len(draft) > limit
+    return result
+
+
+@bp.post("/feedback")
+def feedback():
+    body = _json_body()
+    row_id = add_feedback(
+        get_db(),
+        text=_text(body.get("text")),
+        label=_label(body.get("label")),
+        predicted=_label(body.get("predicted"), "predicted", required=False),
+        model_version=_short(body, "model_version"),
+        source=_short(body, "source"),
+    )
+    return {"id": row_id}, 201
+
+
+@bp.get("/model")
+def model_info():
+    m = get_model()
+    manifest = m.manifest or {}
+    info = {"version": m.version, "labels": list(m.labels), "scores": manifest.get("metrics") or {}}
+    for key in ("created", "trained_at", "data"):
+        if key in manifest:
+            info[key] = manifest[key]
+    return info
+
+
+# --- request log: method, route, status, duration; never bodies ---------------------------------
+
+def _start_timer():
+    g.attune_t0 = time.perf_counter()
+
+
+def _log_request(response):
+    t0 = g.pop("attune_t0", None)
+    ms = (time.perf_counter() - t0) * 1000 if t0 is not None else -1.0
+    # The matched route, not the raw path: a path is client data too.
+    rule = request.url_rule.rule if request.url_rule is not None else "<no route>"
+    log.info("%s %s %d %.1fms", request.method, rule, response.status_code, ms)
+    return response
+
+
+def init_app(app):
+    """Time and log every request (register before the security guard)."""
+    app.before_request(_start_timer)
+    app.after_request(_log_request)

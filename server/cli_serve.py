@@ -1,0 +1,106 @@
+"""Commands: ``attune serve`` (the local API server) and ``attune token`` (pairing)."""
+
+import ipaddress
+import logging
+import sys
+
+import click
+
+from . import security
+
+
+def _is_loopback(host):
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
+              help="Model directory to serve instead of the current one.")
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (exposes the API).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads.")
+def serve(host, port, model_dir, allow_remote, threads):
+    """Run the local API server that the browser extension talks to.
+
+    Example:
+
+        attune serve --port 8765
+    """
+    import waitress
+
+    from . import create_app, get_model
+
+    remote = not _is_loopback(host)
+    if remote and not allow_remote:
+        raise click.ClickException(
+            f"refusing to listen on non-loopback address {host}; add --allow-remote if you really mean it"
+        )
+    if remote:
+        click.echo(
+            f"WARNING: listening on {host}: anyone who can reach this address and has the token "
+            "can read what you send to this server. Use 127.0.0.1 unless you know why not.",
+            err=True,
+        )
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    if host.lower() == "localhost":
+        host = "127.0.0.1"  # one socket, one port; "localhost" may resolve to two addresses
+    # Bind first (port 0 picks a free port), then build the app that knows its real port.
+    apps = []
+    server = waitress.create_server(
+        lambda environ, start_response: apps[0](environ, start_response),
+        host=host, port=port, threads=threads, ident="attune",
+        max_request_body_size=2 * 1024 * 1024, expose_tracebacks=False,
+    )
+    bound_port = getattr(server, "effective_port", None) or server.effective_listen[0][1]
+    config = {"MODEL_PATH": model_dir, "PORT": bound_port}
+    if remote:
+        config["ALLOWED_HOSTS"] = (host,)
+    try:
+        app = create_app(config)
+        with app.app_context():
+            model = get_model()  # load now: fail at start, not on the first request
+            security.read_token(app.config.get("TOKEN_PATH"))
+    except Exception:
+        server.close()
+        raise
+    apps.append(app)
+
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Attune {model.version} listening on http://{shown}:{bound_port}")
+    click.echo("Pair the extension: run `attune token` and paste the token into the extension's options.")
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@click.command()
+@click.option("--rotate", is_flag=True, help="Replace the token; paired extensions must pair again.")
+def token(rotate):
+    """Print the pairing token (the last line of output is the token alone).
+
+    Example:
+
+        attune token --rotate
+    """
+    path = security.token_path()
+    value = security.rotate_token(path) if rotate else security.read_token(path)
+    click.echo(("New token written" if rotate else "Token") + f" ({path}); paste it into the extension's options:",
+               err=False)
+    click.echo(value)
+
+
+commands = [serve, token]

@@ -1,0 +1,256 @@
+"""The HTML report of a classified export: one self-contained file that opens offline.
+
+:class:`Aggregate` sees each result once and keeps only bounded summaries (counts, histograms,
+per-day counts, the most frequent cue words, the 20 tickets that most need an empathetic reply),
+so a report costs the same memory for a thousand rows or a million. Aggregates from several
+files or Dask tasks merge. Plotly's own bundled ``plotly.min.js`` is inlined; it is imported
+only when a report is written.
+"""
+
+import collections
+import datetime as dt
+import heapq
+import json
+import os
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from model.labels import LABELS, NEGATIVE
+
+__all__ = ["Aggregate", "need_score", "highlight", "render_report", "write_report"]
+
+TOP_TICKETS = 20
+INTENSITY_BINS = 10
+_SHOWN_CHARS = 1500
+_CUE_KEEP = 5000  # distinct cue words kept per label once pruning starts
+_CUE_PRUNE_AT = 20000
+
+COLORS = {
+    "angry": "#c0392b", "frustrated": "#e67e22", "anxious": "#8e44ad", "confused": "#2980b9",
+    "disappointed": "#7f6a5b", "grateful": "#27ae60", "neutral": "#95a5a6",
+}
+_DATE_FORMATS = ("%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %b %Y", "%b %d, %Y", "%d/%m/%Y")
+
+
+def need_score(result):
+    """How much a ticket needs an empathetic reply first: negative emotion x intensity (0..1)."""
+    negative = sum(result["scores"].get(label, 0.0) for label in NEGATIVE)
+    return round(negative * result["intensity"], 4)
+
+
+def parse_day(value):
+    """The calendar day of a created-at value (ISO 8601, common export formats, epoch), or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    first = text.split(" ")[0] if "," not in text else text
+    for fmt in _DATE_FORMATS:
+        for candidate in (first, text):
+            try:
+                return dt.datetime.strptime(candidate, fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+class Aggregate:
+    """Bounded running summaries of classified rows, enough to draw the report."""
+
+    def __init__(self):
+        self.labels = collections.Counter()
+        self.intensity = {label: [0] * INTENSITY_BINS for label in LABELS}
+        self.days = collections.defaultdict(collections.Counter)
+        self.undated = 0
+        self.cues = {label: collections.Counter() for label in LABELS}
+        self.top = []  # heap of (need, -order, ticket)
+        self.rows = 0
+        self.model = None
+        self.sources = []
+
+    def add(self, row, result, export=None):
+        """Count one classified row (``export`` tells which columns hold the id and the date)."""
+        label = result["label"]
+        self.rows += 1
+        self.labels[label] += 1
+        self.model = result.get("model", self.model)
+        b = min(int(result["intensity"] * INTENSITY_BINS), INTENSITY_BINS - 1)
+        self.intensity.setdefault(label, [0] * INTENSITY_BINS)[b] += 1
+        date_column = getattr(export, "date_column", None)
+        if date_column:
+            day = parse_day(row.fields.get(date_column))
+            if day is None:
+                self.undated += 1
+            else:
+                self.days[day.isoformat()][label] += 1
+        for cue in result.get("cues", ()):
+            counter = self.cues.setdefault(cue.get("label", label), collections.Counter())
+            counter[cue["text"].strip().lower()] += 1
+            if len(counter) > _CUE_PRUNE_AT:
+                kept = counter.most_common(_CUE_KEEP)
+                counter.clear()
+                counter.update(dict(kept))
+        need = need_score(result)
+        if label not in NEGATIVE or need <= 0:
+            return  # the list is for tickets that call for empathy first
+        if len(self.top) < TOP_TICKETS or need > self.top[0][0]:
+            id_column = getattr(export, "id_column", None)
+            ticket = {
+                "id": row.fields.get(id_column) if id_column else None,
+                "row": row.row,
+                "label": label,
+                "confidence": result["confidence"],
+                "intensity": result["intensity"],
+                "need": need,
+                "text": row.text[:_SHOWN_CHARS],
+                "cut": len(row.text) > _SHOWN_CHARS,
+                "cues": [c for c in result.get("cues", ()) if c["end"] <= _SHOWN_CHARS],
+            }
+            item = (need, -self.rows, ticket)
+            if len(self.top) < TOP_TICKETS:
+                heapq.heappush(self.top, item)
+            else:
+                heapq.heapreplace(self.top, item)
+
+    def merge(self, other):
+        """Fold another aggregate (another file, another Dask task) into this one."""
+        self.rows += other.rows
+        self.labels.update(other.labels)
+        for label, bins in other.intensity.items():
+            mine = self.intensity.setdefault(label, [0] * INTENSITY_BINS)
+            self.intensity[label] = [a + b for a, b in zip(mine, bins)]
+        for day, counts in other.days.items():
+            self.days[day].update(counts)
+        self.undated += other.undated
+        for label, counter in other.cues.items():
+            self.cues.setdefault(label, collections.Counter()).update(counter)
+        # Orders restart per aggregate: break ties by ticket row so the heap never compares dicts.
+        merged = [(need, order, i, t) for i, (need, order, t) in enumerate(self.top + other.top)]
+        best = heapq.nlargest(TOP_TICKETS, merged, key=lambda x: (x[0], x[1], -x[2]))
+        self.top = [(need, order, t) for need, order, _, t in best]
+        heapq.heapify(self.top)
+        self.model = self.model or other.model
+        self.sources += other.sources
+        return self
+
+    def top_tickets(self):
+        """The tickets that most need an empathetic reply, most urgent first."""
+        return [t for _, _, t in sorted(self.top, key=lambda x: (-x[0], -x[1]))]
+
+    def timeline(self):
+        """(bucket name, periods, {label: counts}) by day, week or month to keep about 100 points."""
+        if not self.days:
+            return None
+        days = sorted(self.days)
+        first, last = dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1])
+        span = (last - first).days
+        if span <= 120:
+            unit, key = "day", lambda d: d
+        elif span <= 800:
+            unit, key = "week", lambda d: d - dt.timedelta(days=d.weekday())
+        else:
+            unit, key = "month", lambda d: d.replace(day=1)
+        buckets = collections.defaultdict(collections.Counter)
+        for day in days:
+            buckets[key(dt.date.fromisoformat(day))].update(self.days[day])
+        # Every period between the first and the last, so a quiet week shows as zero, not a gap.
+        periods, day = [], first
+        while day <= last:
+            if not periods or key(day) != periods[-1]:
+                periods.append(key(day))
+            day += dt.timedelta(days=1)
+        names = [p.isoformat() for p in periods]
+        return unit, names, {label: [buckets[p][label] for p in periods] for label in LABELS}
+
+    def top_cues(self, n=10):
+        return {label: self.cues.get(label, collections.Counter()).most_common(n) for label in LABELS}
+
+
+def highlight(text, cues):
+    """``text`` escaped for HTML, with each cue span in a ``<mark>`` (overlaps keep the first)."""
+    parts, at = [], 0
+    for cue in sorted(cues, key=lambda c: (c["start"], -c["end"])):
+        start, end = cue["start"], cue["end"]
+        if start < at or end <= start or end > len(text):
+            continue
+        label = cue.get("label", "")
+        parts.append(escape(text[at:start]))
+        parts.append(Markup('<mark class="cue cue-{0}" title="{0}">{1}</mark>').format(
+            label if label in COLORS else "other", text[start:end]))
+        at = end
+    parts.append(escape(text[at:]))
+    return Markup("").join(parts)
+
+
+def _plotly_js():
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return path.read_text(encoding="utf-8")
+
+
+def _json_for_script(data):
+    # Inside <script> only "</" and "<!--" can end it early; \u003c makes any "<" harmless.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("\u2028", "\\u2028")
+
+
+def render_report(aggregate, summary=None, title="Attune report", source=None):
+    """The report as one HTML string."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    total = aggregate.rows
+    negative = sum(aggregate.labels[label] for label in NEGATIVE)
+    timeline = aggregate.timeline()
+    data = {
+        "labels": list(LABELS),
+        "colors": COLORS,
+        "counts": [aggregate.labels[label] for label in LABELS],
+        "intensity": {label: aggregate.intensity.get(label, [0] * INTENSITY_BINS) for label in LABELS},
+        "bins": [round(i / INTENSITY_BINS, 2) for i in range(INTENSITY_BINS)],
+        "timeline": None if timeline is None else {
+            "unit": timeline[0], "periods": timeline[1], "series": timeline[2]},
+        "cues": aggregate.top_cues(),
+    }
+    tickets = [
+        {**t, "html": highlight(t["text"], t["cues"])} for t in aggregate.top_tickets()
+    ]
+    skipped = None
+    if summary is not None:
+        skipped = {"total": summary.skipped_total, "reasons": summary.skip_reasons.most_common()}
+    return env.get_template("report.html").render(
+        title=title,
+        source=os.path.basename(str(source)) if source else None,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        model=aggregate.model,
+        total=total,
+        negative_share=(negative / total) if total else 0.0,
+        undated=aggregate.undated,
+        skipped=skipped,
+        tickets=tickets,
+        colors=COLORS,
+        data_json=Markup(_json_for_script(data)),
+        plotly_js=Markup(_plotly_js()),
+    )
+
+
+def write_report(aggregate, path, summary=None, title="Attune report", source=None):
+    """Write the report atomically to ``path``; return the path."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(render_report(aggregate, summary, title, source), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,163 @@
+// Service-worker logic outside the browser: the result cache and the API client (batching, caching,
+// error mapping), against a small HTTP server on a free loopback port that records each request.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { loadAttune, memoryArea } from './helpers.mjs';
+
+const A = await loadAttune();
+globalThis.chrome = { storage: { local: memoryArea(), session: memoryArea() } };
+const { createResultCache } = await import('../../extension/sw-cache.js');
+const api = await import('../../extension/sw-api.js');
+
+const requests = [];
+let mode = 'ok';
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    requests.push({ method: req.method, url: req.url, auth: req.headers.authorization, body: body ? JSON.parse(body) : null });
+    const send = (status, obj) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(obj));
+    };
+    if (mode === 'badtoken' && req.url !== '/v1/health') return send(401, { error: { code: 'unauthorized', message: 'bad token' } });
+    if (req.url === '/v1/health') return send(200, { status: 'ok', model_version: 'm-1' });
+    if (req.url === '/v1/model') return send(200, { version: 'm-1' });
+    if (req.url === '/v1/analyze/batch') {
+      const results = JSON.parse(body).items.map((i) =>
+        i.text.includes('FAIL') ? { id: i.id, error: { code: 'invalid_input', message: 'no' } } : { id: i.id, label: i.text.includes('!') ? 'angry' : 'neutral', confidence: 0.9, intensity: 0.5, cues: [], model: mode === 'newmodel' ? 'm-2' : 'm-1' },
+      );
+      return send(200, { results });
+    }
+    if (req.url === '/v1/feedback') return send(201, { id: 7 });
+    if (req.url === '/v1/reply/check') return send(200, { ok: true, issues: [], strengths: [] });
+    send(404, { error: { code: 'not_found', message: 'no route' } });
+  });
+});
+let base;
+before(async () => {
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => server.close());
+beforeEach(async () => {
+  requests.length = 0;
+  mode = 'ok';
+  globalThis.chrome.storage.session = memoryArea();
+  await globalThis.chrome.storage.local.set({ serverUrl: base, token: 'tok' });
+});
+
+test.describe('result cache', () => {
+  test('returns what was stored and nothing else', async () => {
+    const c = createResultCache(memoryArea());
+    await c.putMany([['a', { label: 'angry', model: 'm' }]]);
+    const got = await c.getMany(['a', 'b']);
+    assert.deepEqual([...got.keys()], ['a']);
+    assert.equal(got.get('a').label, 'angry');
+  });
+  test('evicts the least recently used beyond max', async () => {
+    const area = memoryArea();
+    const c = createResultCache(area, { max: 2 });
+    await c.putMany([['a', { model: 'm' }], ['b', { model: 'm' }]]);
+    await c.getMany(['a']); // a is now the most recent
+    await c.putMany([['c', { model: 'm' }]]);
+    assert.deepEqual([...(await c.getMany(['a', 'b', 'c'])).keys()].sort(), ['a', 'c']);
+    assert.ok(!('r:b' in area.data));
+  });
+  test('a new model version drops results of the old one', async () => {
+    const c = createResultCache(memoryArea());
+    await c.putMany([['a', { model: 'v1' }]]);
+    await c.putMany([['b', { model: 'v2' }]]);
+    assert.deepEqual([...(await c.getMany(['a', 'b'])).keys()], ['b']);
+  });
+});
+
+test('a page of messages goes in one batch request, duplicates once', async () => {
+  const items = [
+    { id: 'k1', text: 'I am furious!' },
+    { id: 'k2', text: 'Please update my address' },
+    { id: 'k3', text: 'I am furious!' },
+  ];
+  const { results } = await api.analyzeItems(items);
+  assert.equal(requests.length, 1);
+  assert.equal(requests[0].auth, 'Bearer tok');
+  assert.equal(requests[0].body.items.length, 2);
+  assert.deepEqual(results.map((r) => [r.id, r.label]), [['k1', 'angry'], ['k2', 'neutral'], ['k3', 'angry']]);
+});
+
+test('cached texts are not sent again', async () => {
+  await api.analyzeItems([{ id: 'a', text: 'one!' }]);
+  await api.analyzeItems([{ id: 'b', text: 'one!' }, { id: 'c', text: 'two' }]);
+  assert.equal(requests.length, 2);
+  assert.deepEqual(requests[1].body.items.map((i) => i.text), ['two']);
+});
+
+test('more than 256 messages are split into server-sized batches', async () => {
+  const items = Array.from({ length: 300 }, (_, i) => ({ id: `i${i}`, text: `message ${i}` }));
+  const { results } = await api.analyzeItems(items);
+  assert.deepEqual(requests.map((r) => r.body.items.length), [256, 44]);
+  assert.equal(results.length, 300);
+});
+
+test('a per-item error is passed on for that item only', async () => {
+  const { results } = await api.analyzeItems([{ id: 'x', text: 'FAIL me' }, { id: 'y', text: 'fine' }]);
+  assert.equal(results[0].error.code, 'invalid_input');
+  assert.equal(results[1].label, 'neutral');
+});
+
+test('no token: unpaired, without calling the server', async () => {
+  await globalThis.chrome.storage.local.set({ token: '' });
+  await assert.rejects(api.analyzeItems([{ id: 'a', text: 'hi' }]), { code: 'unpaired' });
+  assert.equal(requests.length, 0);
+});
+
+test('a rejected token is reported as unpaired', async () => {
+  mode = 'badtoken';
+  await assert.rejects(api.analyzeItems([{ id: 'a', text: 'hi' }]), { code: 'unpaired' });
+});
+
+test('server down: offline, then calls fail fast instead of retrying', async () => {
+  await globalThis.chrome.storage.local.set({ serverUrl: 'http://127.0.0.1:9' });
+  await assert.rejects(api.analyzeItems([{ id: 'a', text: 'hi' }]), { code: 'offline' });
+  const { offlineUntil } = await globalThis.chrome.storage.session.get('offlineUntil');
+  assert.ok(offlineUntil > Date.now());
+  // back on a working server, the pause still holds until it ends
+  await globalThis.chrome.storage.local.set({ serverUrl: base });
+  await assert.rejects(api.analyzeItems([{ id: 'b', text: 'hello' }]), { code: 'offline' });
+  assert.equal(requests.length, 0);
+});
+
+test('bad messages from a content script are refused', () => {
+  assert.throws(() => api.validateItems('nope'), { code: 'invalid_input' });
+  assert.throws(() => api.validateItems([{ id: 1, text: 'x' }]), { code: 'invalid_input' });
+});
+
+test('feedback posts the corrected label; an unknown label never reaches the server', async () => {
+  const data = await api.sendFeedback({ text: 'I am furious!', label: 'angry', predicted: 'neutral', model_version: 'm-1' });
+  assert.deepEqual(data, { id: 7 });
+  assert.deepEqual(requests[0].body, { text: 'I am furious!', label: 'angry', source: 'extension', predicted: 'neutral', model_version: 'm-1' });
+  await assert.rejects(api.sendFeedback({ text: 'x', label: 'furious' }), { code: 'unknown_label' });
+  assert.equal(requests.length, 1);
+});
+
+test('reply check sends the draft with the customer label', async () => {
+  await api.checkReply('We will fix it today.', 'angry');
+  await api.checkReply('We will fix it today.', 'not-a-label');
+  assert.deepEqual(requests.map((r) => r.body), [{ text: 'We will fix it today.', label: 'angry' }, { text: 'We will fix it today.' }]);
+});
+
+test.describe('test connection', () => {
+  test('ok names the model', async () => {
+    const r = await api.testConnection({ serverUrl: base, token: 'tok' });
+    assert.equal(r.state, 'ok');
+    assert.match(r.message, /m-1/);
+  });
+  test('a wrong token is told apart from a missing server', async () => {
+    mode = 'badtoken';
+    assert.equal((await api.testConnection({ serverUrl: base, token: 'bad' })).state, 'unpaired');
+    assert.equal((await api.testConnection({ serverUrl: base, token: '' })).state, 'unpaired');
+    assert.equal((await api.testConnection({ serverUrl: 'http://127.0.0.1:9', token: 'x' })).state, 'offline');
+    assert.equal((await api.testConnection({ serverUrl: 'nonsense', token: 'x' })).state, 'invalid');
+  });
+});

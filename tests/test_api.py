@@ -1,0 +1,210 @@
+"""The /v1 JSON API: results, batch, reply checks, model info, and every kind of bad request."""
+
+import json
+import logging
+
+import pytest
+
+from model.labels import LABELS
+from server import create_app
+
+RESULT_KEYS = {"label", "confidence", "scores", "intensity", "cues", "guidance", "truncated", "model"}
+
+
+def test_health_needs_no_token_and_says_little(app, tiny_model):
+    response = app.test_client().get("/v1/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "model_version": tiny_model.version}
+
+
+def test_analyze_returns_the_result_shape(client, tiny_model):
+    text = "This is the third time I'm writing, it is still not working!"
+    response = client.post("/v1/analyze", json={"text": text})
+    assert response.status_code == 200
+    result = response.get_json()
+    assert RESULT_KEYS <= set(result)
+    assert result["label"] in LABELS
+    assert set(result["scores"]) == set(LABELS)
+    assert sum(result["scores"].values()) == pytest.approx(1, abs=1e-3)
+    assert result["confidence"] == result["scores"][result["label"]]
+    assert result["truncated"] is False
+    assert result["model"] == tiny_model.version
+    for cue in result["cues"]:
+        assert text[cue["start"]:cue["end"]] == cue["text"]
+    # The API adds nothing and loses nothing compared with the library.
+    assert result == json.loads(json.dumps(tiny_model.analyze(text)))
+
+
+def test_long_text_is_analysed_truncated(client):
+    text = "I am so worried about my lost data. " * 700  # ~25,000 characters
+    result = client.post("/v1/analyze", json={"text": text}).get_json()
+    assert len(text) > 20_000
+    assert result["truncated"] is True
+    assert all(cue["end"] <= 20_000 for cue in result["cues"])
+
+
+def test_batch_answers_each_item_and_isolates_bad_ones(client, tiny_model):
+    items = [
+        {"id": "a", "text": "Thank you so much, that fixed it!"},
+        {"id": "b", "text": "   "},
+        {"id": 3, "text": 42},
+        "not an object",
+        {"id": {"x": 1}, "text": "hello"},
+        {"id": "f", "text": "Where do I find the export button? I don't understand."},
+    ]
+    response = client.post("/v1/analyze/batch", json={"items": items})
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["id"] for r in results] == ["a", "b", 3, None, None, "f"]
+    assert [r.get("error", {}).get("code") for r in results] == [
+        None, "empty_text", "invalid_input", "invalid_input", "invalid_input", None,
+    ]
+    for item, result in zip((items[0], items[5]), (results[0], results[5])):
+        expected = json.loads(json.dumps(tiny_model.analyze(item["text"])))
+        assert {k: v for k, v in result.items() if k != "id"} == expected
+
+
+def test_batch_limits(client):
+    ok = client.post("/v1/analyze/batch", json={"items": [{"id": i, "text": "hi there"} for i in range(256)]})
+    assert ok.status_code == 200 and len(ok.get_json()["results"]) == 256
+    too_many = client.post("/v1/analyze/batch", json={"items": [{"id": i, "text": "hi"} for i in range(257)]})
+    assert too_many.status_code == 400
+    assert too_many.get_json()["error"]["code"] == "too_many_items"
+    empty = client.post("/v1/analyze/batch", json={"items": []})
+    assert empty.status_code == 200 and empty.get_json() == {"results": []}
+
+
+def test_reply_check(client):
+    draft = "I apologize for any inconvenience. As I already said, you should have read the manual."
+    response = client.post("/v1/reply/check", json={"text": draft, "label": "angry"})
+    assert response.status_code == 200
+    result = response.get_json()
+    assert {"ok", "issues", "strengths"} <= set(result)
+    assert result["ok"] is False
+    assert result["truncated"] is False
+    assert {issue["code"] for issue in result["issues"]} & {"canned_apology", "blame"}
+    no_label = client.post("/v1/reply/check", json={"text": "Here's what we can do next: ..."})
+    assert no_label.status_code == 200
+
+
+def test_model_info(client, tiny_model):
+    info = client.get("/v1/model").get_json()
+    assert info["version"] == tiny_model.version
+    assert info["labels"] == list(LABELS)
+    assert isinstance(info["scores"], dict)
+
+
+def test_openapi_lists_every_route(client, app):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.1")
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    served = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert documented == served
+
+
+BIG = "x" * (1024 * 1024)
+
+# (method, path, request kwargs) -> (status, error code)
+BAD_REQUESTS = [
+    ("POST", "/v1/analyze", {"data": "hello", "content_type": "text/plain"}, 415, "unsupported_media_type"),
+    ("POST", "/v1/analyze", {}, 415, "unsupported_media_type"),
+    ("POST", "/v1/analyze", {"data": "text=hi", "content_type": "application/x-www-form-urlencoded"},
+     415, "unsupported_media_type"),
+    ("POST", "/v1/analyze", {"data": "{bad json", "content_type": "application/json"}, 400, "bad_json"),
+    ("POST", "/v1/analyze", {"data": "", "content_type": "application/json"}, 400, "bad_json"),
+    ("POST", "/v1/analyze", {"data": b"\xff\xfe\xfa", "content_type": "application/json"}, 400, "bad_json"),
+    ("POST", "/v1/analyze", {"data": "[" * 100_000, "content_type": "application/json"}, 400, "bad_json"),
+    ("POST", "/v1/analyze", {"json": ["text"]}, 400, "invalid_input"),
+    ("POST", "/v1/analyze", {"json": "text"}, 400, "invalid_input"),
+    ("POST", "/v1/analyze", {"json": {}}, 400, "invalid_input"),
+    ("POST", "/v1/analyze", {"json": {"text": 5}}, 400, "invalid_input"),
+    ("POST", "/v1/analyze", {"json": {"text": ["a"]}}, 400, "invalid_input"),
+    ("POST", "/v1/analyze", {"json": {"text": None}}, 400, "invalid_input"),
+    ("POST", "/v1/analyze", {"json": {"text": ""}}, 400, "empty_text"),
+    ("POST", "/v1/analyze", {"json": {"text": " \n\t "}}, 400, "empty_text"),
+    ("POST", "/v1/analyze", {"data": '{"text": "\\ud800 lone surrogate"}', "content_type": "application/json"},
+     400, "invalid_input"),
+    ("POST", "/v1/analyze", {"data": json.dumps({"text": BIG}), "content_type": "application/json"},
+     413, "payload_too_large"),
+    ("POST", "/v1/analyze/batch", {"json": {"items": "hello"}}, 400, "invalid_input"),
+    ("POST", "/v1/analyze/batch", {"json": {}}, 400, "invalid_input"),
+    ("POST", "/v1/analyze/batch", {"json": {"items": [{"text": "hi"}] * 300}}, 400, "too_many_items"),
+    ("POST", "/v1/reply/check", {"json": {"text": "ok", "label": "furious"}}, 400, "unknown_label"),
+    ("POST", "/v1/reply/check", {"json": {"label": "angry"}}, 400, "invalid_input"),
+    ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "furious"}}, 400, "unknown_label"),
+    ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "Angry"}}, 400, "unknown_label"),
+    ("POST", "/v1/feedback", {"json": {"text": "hi"}}, 400, "invalid_input"),
+    ("POST", "/v1/feedback", {"json": {"text": "", "label": "angry"}}, 400, "empty_text"),
+    ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "angry", "predicted": "meh"}}, 400, "unknown_label"),
+    ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "angry", "source": "s" * 201}}, 400, "invalid_input"),
+    ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "angry", "model_version": 7}}, 400, "invalid_input"),
+    ("GET", "/v1/nothing-here", {}, 404, "not_found"),
+    ("GET", "/", {}, 404, "not_found"),
+    ("GET", "/v2/analyze", {}, 404, "not_found"),
+    ("GET", "/v1/analyze", {}, 405, "method_not_allowed"),
+    ("DELETE", "/v1/feedback", {}, 405, "method_not_allowed"),
+    ("POST", "/v1/health", {"json": {}}, 405, "method_not_allowed"),
+]
+
+
+@pytest.mark.parametrize("method, path, kwargs, status, code", BAD_REQUESTS)
+def test_bad_requests_get_json_errors(client, method, path, kwargs, status, code):
+    response = client.open(path, method=method, **kwargs)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_method_not_allowed_says_what_is(client):
+    response = client.get("/v1/analyze")
+    assert response.headers["Allow"] and "POST" in response.headers["Allow"]
+
+
+class _BrokenModel:
+    """A real model whose analyze fails unexpectedly, with the text in the exception message."""
+
+    def __init__(self, model):
+        self._model = model
+        self.version = model.version
+
+    def analyze(self, text, max_chars=20000):
+        raise RuntimeError(f"kaboom while reading {text!r}")
+
+
+def test_unexpected_error_is_json_500_and_text_stays_out_of_logs(tiny_model, caplog, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTUNE_HOME", str(tmp_path))
+    app = create_app({"MODEL": _BrokenModel(tiny_model), "TOKEN": "t" * 43})
+    client = app.test_client()
+    secret = "my account number is 99-SECRET-42"
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/v1/analyze", json={"text": secret},
+                               headers={"Authorization": "Bearer " + "t" * 43})
+    assert response.status_code == 500
+    assert response.get_json() == {"error": {"code": "internal_error", "message": "internal server error"}}
+    assert "kaboom" not in response.get_data(as_text=True)
+    assert "RuntimeError" in caplog.text  # the failure is logged...
+    assert "SECRET" not in caplog.text  # ...without the text
+
+
+def test_logs_carry_method_route_status_duration_only(client, caplog):
+    secret = "Please help, my password hunter2-SECRET leaked and I'm panicking"
+    with caplog.at_level(logging.DEBUG):
+        client.post("/v1/analyze", json={"text": secret})
+        client.post("/v1/feedback", json={"text": secret, "label": "anxious"})
+        client.post("/v1/analyze/batch", json={"items": [{"id": "SECRET-id", "text": secret}]})
+        client.post("/v1/analyze", json={"text": 12})
+        client.get("/v1/SECRET-path")
+    assert "SECRET" not in caplog.text
+    lines = [r.getMessage() for r in caplog.records if r.name == "attune.server"]
+    assert any(line.startswith("POST /v1/analyze 200 ") and line.endswith("ms") for line in lines)
+    assert any(line.startswith("POST /v1/feedback 201 ") for line in lines)
+    assert any(line.startswith("GET <no route> 404 ") for line in lines)
