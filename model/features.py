@@ -18,6 +18,7 @@ cleaning has already removed those, and they made it ten times slower.
 
 import math
 import re
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -36,6 +37,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE | re.IGNORECASE | re.UNICODE,
 )
 _EMOTICON_RE = re.compile(casual.EMOTICONS, re.VERBOSE | re.IGNORECASE | re.UNICODE)
+_CHAR_CACHE = weakref.WeakKeyDictionary()  # TicketVectorizer -> {token: char feature ids}
 _RUN4 = re.compile(r"(.)\1{3,}")
 
 _NEGATORS = frozenset(
@@ -174,7 +176,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
     # -- fitting ---------------------------------------------------------
     def fit(self, X, y=None):
         """Learn the vocabulary and inverse document frequencies from texts ``X``."""
-        docs = _as_texts(X)
+        docs = _as_texts(X, self, reset=True)
         word_df, char_df = Counter(), Counter()
         char_cache = {}
         for doc in docs:
@@ -197,8 +199,11 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         for term, j in self.char_vocabulary_.items():
             idf[self.n_word_ + j] = math.log((1 + n) / (1 + char_df[term])) + 1
         self.idf_ = idf
-        self._cache = {}
+        _CHAR_CACHE.pop(self, None)
         return self
+
+    def __sklearn_tags__(self):
+        return _text_tags(super().__sklearn_tags__())
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "idf_")
@@ -211,8 +216,11 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
 
     # -- transforming ----------------------------------------------------
     def _token_char_ids(self, tok):
-        # Character features depend only on the token: cache them (bounded).
-        cache = self.__dict__.setdefault("_cache", {})
+        # Character features depend only on the token: cache them (bounded),
+        # outside the estimator so transform leaves its state untouched.
+        cache = _CHAR_CACHE.get(self)
+        if cache is None:
+            cache = _CHAR_CACHE[self] = {}
         ids = cache.get(tok)
         if ids is None:
             if len(cache) > 200_000:
@@ -238,7 +246,8 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
-        return self.transform_analyzed([self.analyze_doc(d) for d in _as_texts(X)])
+        check_is_fitted(self, "idf_")
+        return self.transform_analyzed([self.analyze_doc(d) for d in _as_texts(X, self)])
 
     def transform_analyzed(self, analyzed):
         """Vectorise documents already passed through :meth:`analyze_doc`."""
@@ -344,29 +353,75 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Learn each signal's typical level from texts ``X``."""
-        raw = np.array([style_vector(t) for t in _as_texts(X)], dtype=float)
-        self.scale_ = np.maximum(raw.mean(axis=0), 1e-3) if len(raw) else np.ones(len(STYLE_NAMES))
-        self.n_features_in_ = 1
+        raw = np.array([style_vector(t) for t in _as_texts(X, self, reset=True)], dtype=float)
+        self.scale_ = np.maximum(raw.mean(axis=0), 1e-3)
         return self
 
     def transform(self, X):
         """Return an ``(n, 10)`` array of squashed signals."""
-        return self.transform_raw(np.array([style_vector(t) for t in _as_texts(X)], dtype=float))
+        check_is_fitted(self, "scale_")
+        return self.transform_raw(np.array([style_vector(t) for t in _as_texts(X, self)], dtype=float))
 
     def transform_raw(self, raw):
         check_is_fitted(self, "scale_")
         raw = np.asarray(raw, dtype=float).reshape(-1, len(STYLE_NAMES))
         return self.weight * raw / (raw + self.scale_)
 
+    def __sklearn_tags__(self):
+        return _text_tags(super().__sklearn_tags__())
+
     def get_feature_names_out(self, input_features=None):
         return np.array(["style:" + n for n in STYLE_NAMES], dtype=object)
 
 
-def _as_texts(X):
+def _as_texts(X, est=None, reset=False):
+    """Texts from ``X``: a list of strings, or a 2-D array whose cells in a
+    row are joined (so ``[subject, body]`` columns read as one message).
+
+    Records ``n_features_in_`` on ``est`` when ``reset``, and checks it
+    otherwise, as every scikit-learn transformer does.
+    """
     if isinstance(X, str):
         raise ValueError("expected an iterable of texts, got a single string")
-    X = X.ravel().tolist() if isinstance(X, np.ndarray) else list(X)
-    return ["" if x is None else str(x) for x in X]
+    if sp.issparse(X):
+        raise TypeError("sparse input is not supported: pass texts")
+    if hasattr(X, "iloc") and hasattr(X, "columns"):  # DataFrame without importing pandas
+        X = X.to_numpy(dtype=object)
+    elif hasattr(X, "__array__") and not isinstance(X, np.ndarray):
+        X = np.asarray(X)
+    if isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "biufc":
+        raise ValueError("Expected 2D array or a list of texts, got a 1D array of numbers instead. "
+                         "Reshape your data, or pass texts as strings.")
+    if isinstance(X, np.ndarray) and X.ndim == 2:
+        if np.iscomplexobj(X):
+            raise ValueError("Complex data not supported")
+        if X.shape[1] == 0:
+            raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+        n_features, rows = X.shape[1], [" ".join(_cell(c) for c in row) for row in X.tolist()]
+    else:
+        rows = [_cell(x) for x in (X.tolist() if isinstance(X, np.ndarray) else X)]
+        n_features = 1
+    if est is not None:
+        if reset:
+            est.n_features_in_ = n_features
+        elif n_features != getattr(est, "n_features_in_", n_features):
+            raise ValueError(f"X has {n_features} features, but {type(est).__name__} "
+                             f"is expecting {est.n_features_in_} features as input")
+    if reset and not rows:
+        raise ValueError(f"Found array with 0 sample(s) while a minimum of 1 is required by {type(est).__name__}.")
+    return rows
+
+
+def _cell(x):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""  # a missing cell is no text, not the word "nan"
+    return str(x)
+
+
+def _text_tags(tags):
+    tags.input_tags.string = True
+    tags.input_tags.allow_nan = True
+    return tags
 
 
 def _select(df, min_df, max_features):

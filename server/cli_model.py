@@ -1,3 +1,120 @@
-"""Commands: filled in by its owner."""
+"""Commands that use the model directly: analyze, train, evaluate."""
 
-commands = []
+import json
+import sys
+
+import click
+
+import model
+from model.data import parse_corpus_spec, read_labelled
+from model.evaluate import evaluate as evaluate_model
+from model.evaluate import format_report
+
+_COLOURS = {"angry": "red", "frustrated": "yellow", "anxious": "magenta", "confused": "cyan",
+            "disappointed": "blue", "grateful": "green", "neutral": "white"}
+
+
+def _load(path):
+    return model.load(path) if path else model.default_model()
+
+
+@click.command()
+@click.argument("text")
+@click.option("--model", "model_path", type=click.Path(file_okay=False), help="Model directory (default: shipped).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result object as JSON.")
+def analyze(text, model_path, as_json):
+    """Read the feeling in one customer message (TEXT, or - for stdin).
+
+    Example: attune analyze "Third time I'm asking, still broken!!"
+    """
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise click.ClickException("nothing to analyse: the text is empty")
+    result = _load(model_path).analyze(text)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    click.echo(render(text, result))
+
+
+def render(text, result, width=24):
+    """A readable terminal view of one result."""
+    label, conf = result["label"], result["confidence"]
+    colour = _COLOURS[label]
+    bar = "█" * round(conf * width) + "░" * (width - round(conf * width))
+    lines = [
+        click.style(f"{label.upper()}", fg=colour, bold=True) + f"  {bar} {conf:.0%}",
+        f"intensity {result['intensity']:.2f}" + ("   (text truncated)" if result.get("truncated") else ""),
+    ]
+    others = sorted(((v, k) for k, v in result["scores"].items() if k != label), reverse=True)[:2]
+    lines.append("then: " + ", ".join(f"{k} {v:.0%}" for v, k in others))
+    if result["cues"]:
+        shown, pos = [], 0
+        for cue in result["cues"]:
+            if cue["start"] < pos:
+                continue
+            shown.append(text[pos : cue["start"]])
+            shown.append(click.style(text[cue["start"] : cue["end"]], fg=_COLOURS[cue["label"]],
+                                     bold=True, underline=True))
+            pos = cue["end"]
+        shown.append(text[pos:])
+        snippet = "".join(shown).strip()
+        lines += ["", snippet if len(text) <= 600 else snippet[:1200] + " …"]
+        lines.append("cues: " + ", ".join(f"\"{c['text']}\" ({c['label']})" for c in result["cues"]))
+    g = result["guidance"]
+    lines += ["", click.style(g["headline"], bold=True)] + [f"  • {tip}" for tip in g["tips"]]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), help="Folder with messages.csv (default: training_data/).")
+@click.option("--corpus", "corpora", multiple=True, metavar="NAME=PATH[:WEIGHT]",
+              help="Add a public corpus (text,label CSV or JSONL) with a total weight relative to ours.")
+@click.option("--eval", "eval_specs", multiple=True, metavar="NAME=PATH", help="Also score on this held-out file.")
+@click.option("--feedback/--no-feedback", default=False, help="Include agents' corrections from the feedback store.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), required=True, help="Directory for the artifact.")
+@click.option("--version", "version", help="Version string (default: date and time).")
+@click.option("--C", "C", type=float, default=model.train.DEFAULTS["C"], show_default=True, help="Inverse regularisation.")
+def train(data_dir, corpora, eval_specs, feedback, output, version, C):
+    """Train a model on training_data/ plus optional corpora, and save it.
+
+    Example: attune train -o models/new --corpus goemotions7=../shared/data/goemotions7/train.csv:0.5
+    """
+    specs = [parse_corpus_spec(s) for s in corpora]
+    evals = [(n, p) for n, p, _ in (parse_corpus_spec(s) for s in eval_specs)]
+    extra = _feedback_examples() if feedback else []
+    click.echo(f"training on {data_dir or 'training_data/'}"
+               + "".join(f" + {n} (weight {w})" for n, _, w in specs)
+               + (f" + {len(extra)} corrections" if feedback else ""), err=True)
+    m = model.train.train(data_dir, corpora=specs, version=version, eval_corpora=evals, extra=extra, C=C)
+    path = m.save(output)
+    for name, s in m.manifest.get("scores", {}).items():
+        click.echo(f"{name}: macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  (n={s['n']})")
+    click.echo(f"saved {m.version} to {path}")
+
+
+def _feedback_examples():
+    from .feedback import iter_feedback
+    from .paths import user_dir
+
+    path = user_dir() / "feedback.sqlite3"
+    return [(r["text"], r["label"]) for r in iter_feedback(path)] if path.exists() else []
+
+
+@click.command()
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, exists=True), required=True,
+              help="Labelled CSV (text,label) or JSONL file.")
+@click.option("--model", "model_path", type=click.Path(file_okay=False), help="Model directory (default: shipped).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with all the scores.")
+def evaluate(data_path, model_path, as_json):
+    """Score a model on labelled data: macro-F1, accuracy, per label, confusion.
+
+    Example: attune evaluate --data ../shared/data/goemotions7/test.csv --json
+    """
+    texts, labels = read_labelled(data_path)
+    scores = evaluate_model(_load(model_path), texts, labels)
+    click.echo(json.dumps(scores) if as_json else format_report(scores))
+
+
+commands = [analyze, train, evaluate]

@@ -1,5 +1,6 @@
 """The /v1 JSON API: results, batch, reply checks, model info, and every kind of bad request."""
 
+import copy
 import json
 import logging
 
@@ -208,3 +209,64 @@ def test_logs_carry_method_route_status_duration_only(client, caplog):
     assert any(line.startswith("POST /v1/analyze 200 ") and line.endswith("ms") for line in lines)
     assert any(line.startswith("POST /v1/feedback 201 ") for line in lines)
     assert any(line.startswith("GET <no route> 404 ") for line in lines)
+
+
+# --- the model accessor: resolution order and hot reload of models/current ----------------------
+
+def _save_as(tiny_model, directory, version):
+    clone = copy.copy(tiny_model)
+    clone.version = version
+    clone.manifest = {k: v for k, v in tiny_model.manifest.items() if k not in ("created", "sha256")}
+    clone.save(directory)
+    return clone
+
+
+def _version(app):
+    return app.test_client().get("/v1/health").get_json()["model_version"]
+
+
+def test_promoted_model_is_served_and_hot_reloaded(tiny_model, attune_home):
+    current = attune_home / "models" / "current"
+    _save_as(tiny_model, current, "promoted-1")
+    app = create_app({"TESTING": True, "MODEL_RELOAD_INTERVAL": 0})
+    assert _version(app) == "promoted-1"
+    _save_as(tiny_model, current, "promoted-2")
+    assert _version(app) == "promoted-2"
+
+
+def test_reload_waits_for_the_interval(tiny_model, attune_home):
+    current = attune_home / "models" / "current"
+    _save_as(tiny_model, current, "promoted-1")
+    app = create_app({"TESTING": True, "MODEL_RELOAD_INTERVAL": 3600})
+    assert _version(app) == "promoted-1"
+    _save_as(tiny_model, current, "promoted-2")
+    assert _version(app) == "promoted-1"
+
+
+def test_broken_promotion_keeps_the_old_model(tiny_model, attune_home, caplog):
+    current = attune_home / "models" / "current"
+    _save_as(tiny_model, current, "promoted-1")
+    app = create_app({"TESTING": True, "MODEL_RELOAD_INTERVAL": 0})
+    assert _version(app) == "promoted-1"
+    (current / "attune-model.joblib").write_bytes(b"not a model")
+    manifest = current / "manifest.json"
+    manifest.write_text(manifest.read_text())  # a new manifest stamp triggers the reload
+    with caplog.at_level(logging.ERROR, logger="attune.server"):
+        assert _version(app) == "promoted-1"
+        response = app.test_client().post("/v1/analyze", json={"text": "still fine?"},
+                                          headers={"Authorization": f"Bearer {app.extensions['attune.token'].get()}"})
+    assert response.status_code == 200 and response.get_json()["model"] == "promoted-1"
+    assert "reloading models/current failed" in caplog.text
+
+
+def test_model_path_wins_over_current(tiny_model, tiny_model_dir, attune_home):
+    _save_as(tiny_model, attune_home / "models" / "current", "promoted-1")
+    app = create_app({"TESTING": True, "MODEL_PATH": str(tiny_model_dir)})
+    assert _version(app) == tiny_model.version
+
+
+def test_missing_model_is_a_json_503(tmp_path):
+    app = create_app({"TESTING": True, "MODEL_PATH": str(tmp_path / "no-model-here")})
+    response = app.test_client().get("/v1/health")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "model_error"

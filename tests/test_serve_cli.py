@@ -78,14 +78,13 @@ def test_allow_remote_warns_and_binds_the_host_given(runner, monkeypatch):
 
 
 @pytest.fixture
-def served(tiny_model, tmp_path):
+def served(tiny_model, tiny_model_dir, tmp_path):
     """A real `attune serve` on a free port with the tiny model; yields (port, token, process)."""
-    model_dir = tiny_model.save(tmp_path / "model")
     home = tmp_path / "home"
     env = dict(os.environ, ATTUNE_HOME=str(home), PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
-         "--model", str(model_dir), "--threads", "2"],
+         "--model", str(tiny_model_dir), "--threads", "2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     lines = []

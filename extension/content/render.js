@@ -7,14 +7,17 @@
   const A = root;
 
   const BASE_CSS = `
-    :host { all: initial; display: inline-block; font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-    * { box-sizing: border-box; }
+    :host { display: inline-block; }
+    * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; letter-spacing: normal;
+      text-transform: none; font-size: 12px; line-height: 1.4; }
+    .card, .card * { font-size: 13px; line-height: 1.45; }
     button { font: inherit; cursor: pointer; }
     button:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--focus, #1a73e8); outline-offset: 2px; }
     .badge { display: inline-flex; align-items: center; gap: 4px; margin: 4px 0; padding: 1px 8px 1px 6px;
       border: 1px solid var(--dot); border-radius: 999px; background: var(--bg); color: var(--fg); white-space: nowrap; }
     .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--dot); flex: none; }
     .lvl { letter-spacing: -1px; font-size: 10px; }
+    .badge:hover { filter: brightness(0.96); }
     .card { position: fixed; z-index: 2147483646; width: min(340px, calc(100vw - 16px)); max-height: min(420px, calc(100vh - 16px));
       overflow: auto; padding: 10px 12px; border-radius: 8px; border: 1px solid var(--line); background: var(--card-bg); color: var(--card-fg);
       box-shadow: 0 4px 16px rgba(0,0,0,.25); font-size: 13px; }
@@ -23,7 +26,7 @@
     .head .close { margin-left: auto; border: 0; background: transparent; color: inherit; font-size: 16px; line-height: 1; padding: 2px 6px; }
     .quote { margin: 6px 0; padding: 6px 8px; border-left: 3px solid var(--dot); background: var(--quote-bg); white-space: pre-wrap; word-break: break-word; }
     mark { background: var(--bg); color: var(--fg); border-bottom: 2px solid var(--dot); padding: 0 1px; }
-    h3 { font-size: 12px; margin: 8px 0 2px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+    .card h3 { font-size: 11px; margin: 8px 0 2px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
     ul { margin: 2px 0 6px; padding-left: 18px; }
     .row { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
     .chip { padding: 2px 8px; border-radius: 999px; border: 1px solid var(--line); background: transparent; color: inherit; }
@@ -66,7 +69,9 @@
     const style = doc.createElement('style');
     style.textContent = BASE_CSS;
     shadow.append(style);
-    host.setAttribute('style', themeVars(label, level, isDark(doc)));
+    // Inline `all: initial` beats page rules that match the host (e.g. `* { ... }`); custom
+    // properties survive it and carry our colours into the shadow tree.
+    host.setAttribute('style', `all: initial; display: inline-block; ${themeVars(label, level, isDark(doc))}`);
     return { host, shadow };
   }
 

@@ -1,0 +1,205 @@
+"""`attune classify`: every input format, stdin/stdout, bad rows, process pool order, --strict."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from model.labels import LABELS
+from server import distributed, exports
+from server.cli import cli
+
+DATA = Path(__file__).parent / "data"
+SCORES = [f"score_{label}" for label in LABELS]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tiny_model, tmp_path_factory):
+    return str(tiny_model.save(tmp_path_factory.mktemp("model")))
+
+
+@pytest.fixture
+def run(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTUNE_HOME", str(tmp_path / "home"))
+
+    def invoke(*args, input=None):
+        return CliRunner().invoke(cli, ["classify", "--model", model_dir, *map(str, args)],
+                                  input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def expected(tiny_model, text):
+    return tiny_model.analyze(text)
+
+
+@pytest.mark.parametrize(
+    "name, id_column, ids",
+    [
+        ("broken.csv", "id", ["1", "3", "7", "8"]),
+        ("excel_cp1252.csv", "ticket", ["A1", "A2"]),
+        ("bom_tabs.tsv", "ref", ["r1", "r2"]),
+        ("freshdesk_tickets.csv", "Ticket ID", ["101", "102", "103", "104"]),
+        ("messages.json", "id", ["m1", "m2", "m4"]),
+        ("messages.jsonl", "id", ["m1", "m2", "m4"]),
+        ("zendesk_tickets.json", "id", ["35436", "35437"]),
+        ("zendesk_tickets.jsonl", "id", ["35436", "35437"]),
+    ],
+)
+def test_each_format_to_csv(run, tiny_model, tmp_path, name, id_column, ids):
+    out = tmp_path / "out.csv"
+    result = run(DATA / name, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(out)
+    assert [r[id_column] for r in rows] == ids
+    export = exports.open_export(DATA / name)
+    texts = {str(r.fields[id_column]): r.text for r in export.rows() if isinstance(r, exports.Row)}
+    export.close()
+    for row in rows:
+        want = expected(tiny_model, texts[row[id_column]])
+        # The row's own text gave this result: nothing shifted.
+        assert row["label"] == want["label"]
+        assert float(row["confidence"]) == pytest.approx(want["confidence"])
+        assert float(row["intensity"]) == pytest.approx(want["intensity"])
+        assert sum(float(row[c]) for c in SCORES) == pytest.approx(1.0, abs=1e-3)
+    assert list(rows[0])[-(3 + len(LABELS)):] == ["label", "confidence", "intensity", *SCORES]
+
+
+def test_jsonl_output_is_the_input_object_plus_the_full_result(run, tiny_model, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = run(DATA / "zendesk_tickets.json", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == [35436, 35437]
+    assert lines[0]["via"] == {"channel": "email", "source": {"from": {}, "to": {}, "rel": None}}
+    assert lines[0]["attune"] == tiny_model.analyze(lines[0]["description"])
+
+
+def test_zendesk_comments(run, tiny_model, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run(DATA / "zendesk_tickets.jsonl", "--unit", "comment", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(out)
+    assert [r["comment_id"] for r in rows] == ["9001", "9003", "9010"]
+    assert rows[1]["label"] == expected(tiny_model, rows[1]["comment_body"])["label"]
+
+
+def test_stdin_to_stdout(run, tiny_model):
+    data = (DATA / "messages.jsonl").read_bytes()
+    result = run("-", "--format", "jsonl", input=data)
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["m1", "m2", "m4"]
+    assert lines[2]["attune"]["label"] == expected(tiny_model, lines[2]["message"])["label"]
+    assert "row 3 (line 3): broken JSON" in result.stderr
+
+
+def test_csv_stdin_to_csv_stdout(run):
+    result = run("-", input=(DATA / "freshdesk_tickets.csv").read_bytes())
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["Ticket ID"] for r in rows] == ["101", "102", "103", "104"]
+    assert "\n" in rows[0]["Description"]  # a multi-line description survives the round trip
+
+
+def test_bad_rows_are_reported_with_row_numbers_and_skipped(run, tmp_path):
+    out, skipped = tmp_path / "out.csv", tmp_path / "skipped.csv"
+    result = run(DATA / "broken.csv", "-o", out, "--skipped", skipped)
+    assert result.exit_code == 0, result.stderr
+    assert "classified 4 of 8 rows" in result.stderr
+    for where in ("row 2 (line 3): broken quoting", "row 4 (line 5): no text",
+                  "row 5 (line 6): undecodable bytes", "row 6 (line 7): has 5 fields"):
+        assert where in result.stderr
+    assert [r["row"] for r in read_csv(skipped)] == ["2", "4", "5", "6"]
+    # Ticket text is private: it never reaches the log, only the output file.
+    assert "furious" not in result.stderr and "café" not in result.stderr
+
+
+def test_summary_counts_labels(run, tmp_path):
+    result = run(DATA / "freshdesk_tickets.csv", "-o", tmp_path / "out.csv")
+    counts = {}
+    for line in result.stderr.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] in LABELS:
+            counts[parts[0]] = int(parts[1].replace(",", ""))
+    assert sum(counts.values()) == 4
+    assert "reading freshdesk (utf-8), text from 'Description'" in result.stderr
+
+
+def test_text_column_is_named_when_guessed(run, tmp_path):
+    result = run(DATA / "bom_tabs.tsv", "-o", tmp_path / "o.csv")
+    assert "text from 'customer_note' (guessed; --text-column to choose)" in result.stderr
+
+
+def test_no_progress_bar_when_piped(run, tmp_path):
+    result = run(DATA / "broken.csv", "-o", tmp_path / "o.csv")
+    assert "\r" not in result.stderr and "ETA" not in result.stderr
+
+
+def test_strict_stops_at_the_first_bad_row_and_leaves_no_output(run, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run(DATA / "broken.csv", "-o", out, "--strict")
+    assert result.exit_code == 1
+    assert "row 2 (line 3): broken quoting" in result.stderr
+    assert not out.exists() and list(tmp_path.glob("*.part")) == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--text-column", "body"], "no text column 'body'; columns are: id, text, created_at"),
+        (["--unit", "comment"], "--unit comment needs a Zendesk"),
+    ],
+)
+def test_bad_options_are_one_clear_line(run, tmp_path, args, message):
+    result = run(DATA / "broken.csv", "-o", tmp_path / "o.csv", *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_input_columns_named_like_results_are_kept(run, tmp_path):
+    src = tmp_path / "labelled.csv"
+    src.write_text("text,label\nI want my money back NOW,angry\n", encoding="utf-8")
+    result = run(src, "-o", tmp_path / "o.csv")
+    assert result.exit_code == 0, result.stderr
+    row = read_csv(tmp_path / "o.csv")[0]
+    assert row["label"] == "angry" and row["attune_label"] in LABELS
+
+
+def test_pool_keeps_every_result_on_its_own_row(tiny_model, tmp_path, monkeypatch):
+    # Many small chunks through two worker processes come back in input order.
+    texts = [f"{t} (ticket {i})" for i, t in enumerate(
+        ["I want my money back NOW", "thanks, that fixed it", "where do I find it?",
+         "I'm so worried about my data", "still not working, third time"] * 40)]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("id", "text"), *enumerate(texts)])
+    body = buffer.getvalue()
+    outs = {}
+    for jobs in (1, 2):
+        export = exports.open_export(io.BytesIO(body.encode()), input_format="csv")
+        stream = io.StringIO()
+        writer = exports.make_writer(stream, "csv", export.columns, LABELS)
+        summary = distributed.classify_export(export, writer, tiny_model, jobs=jobs, chunk_rows=7)
+        assert summary.classified == len(texts)
+        outs[jobs] = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert outs[1] == outs[2]
+    want = tiny_model.analyze_batch(texts)
+    assert [r["label"] for r in outs[2]] == [w["label"] for w in want]
+    assert [r["id"] for r in outs[2]] == [str(i) for i in range(len(texts))]
+
+
+def test_a_text_the_model_refuses_is_skipped_not_fatal(tiny_model):
+    # Whitespace-only text is refused by the model; its neighbours in the chunk still get results.
+    results = distributed.analyze_texts(tiny_model, ["thanks a lot", "   ", "I'm furious"])
+    assert isinstance(results[1], Exception) and results[1].code == "empty_text"
+    assert results[0]["label"] == tiny_model.analyze("thanks a lot")["label"]
+    assert results[2]["label"] == tiny_model.analyze("I'm furious")["label"]

@@ -1,0 +1,195 @@
+"""The HTML report: bounded aggregates, escaping, self-contained output, rendering in Chromium."""
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from model.labels import LABELS
+from server import report
+from server.cli import cli
+from server.exports import Row
+
+DATA = Path(__file__).parent / "data"
+HOSTILE = 'I am furious </script><script>alert("x")</script> & <b>done</b>'
+
+
+def result(label, intensity=0.5, cues=(), confidence=0.8):
+    scores = {name: round((1 - confidence) / (len(LABELS) - 1), 4) for name in LABELS}
+    scores[label] = confidence
+    return {"label": label, "confidence": confidence, "scores": scores, "intensity": intensity,
+            "cues": list(cues), "model": "test-1"}
+
+
+class _Export:
+    id_column, date_column = "id", "created"
+
+
+def row(n, text="some text", created=None):
+    return Row(n, n + 1, {"id": f"T{n}", "created": created}, text)
+
+
+@pytest.mark.parametrize(
+    "value, day",
+    [
+        ("2026-03-02T09:14:00Z", dt.date(2026, 3, 2)),
+        ("2026-02-10 08:12:44", dt.date(2026, 2, 10)),
+        ("05.01.2026", dt.date(2026, 1, 5)),
+        ("01/31/2026 10:00", dt.date(2026, 1, 31)),
+        (1767225600, dt.date(2026, 1, 1)),
+        (1767225600000, dt.date(2026, 1, 1)),
+        ("not a date", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_day(value, day):
+    assert report.parse_day(value) == day
+
+
+@pytest.mark.parametrize(
+    "label, intensity, need",
+    [("angry", 1.0, 0.8 + 4 * round(0.2 / 6, 4)), ("grateful", 1.0, 5 * round(0.2 / 6, 4)),
+     ("angry", 0.0, 0.0)],
+)
+def test_need_score_is_negative_emotion_times_intensity(label, intensity, need):
+    assert report.need_score(result(label, intensity)) == pytest.approx(need, abs=1e-4)
+
+
+def test_highlight_escapes_text_and_marks_cues():
+    start = HOSTILE.index("furious")
+    cues = [{"start": start, "end": start + 7, "text": "furious", "label": "angry"},
+            {"start": start + 2, "end": start + 5, "text": "rio", "label": "angry"}]  # overlap: dropped
+    html = str(report.highlight(HOSTILE, cues))
+    assert '<mark class="cue cue-angry" title="angry">furious</mark>' in html
+    assert html.count("<mark") == 1
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
+
+
+def test_aggregate_keeps_the_most_needy_negative_tickets():
+    agg = report.Aggregate()
+    for n in range(100):
+        agg.add(row(n), result("angry" if n % 2 else "grateful", intensity=n / 100), _Export)
+    top = agg.top_tickets()
+    assert len(top) == report.TOP_TICKETS
+    assert [t["id"] for t in top[:3]] == ["T99", "T97", "T95"]
+    assert all(t["label"] == "angry" for t in top)
+    assert agg.labels == {"angry": 50, "grateful": 50}
+    assert sum(agg.intensity["angry"]) == 50 and agg.intensity["angry"][9] == 5
+
+
+def test_aggregates_merge_like_one():
+    rows = [(row(n, created=f"2026-01-{n % 28 + 1:02d}"),
+             result(LABELS[n % 7], n / 60, [{"start": 0, "end": 4, "text": "Some", "label": LABELS[n % 7]}]))
+            for n in range(60)]
+    whole, left, right = report.Aggregate(), report.Aggregate(), report.Aggregate()
+    for i, (r, res) in enumerate(rows):
+        whole.add(r, res, _Export)
+        (left if i < 25 else right).add(r, res, _Export)
+    merged = left.merge(right)
+    assert merged.labels == whole.labels and merged.rows == whole.rows == 60
+    assert merged.intensity == whole.intensity
+    assert merged.days == whole.days
+    assert merged.top_cues() == whole.top_cues()
+    assert [t["id"] for t in merged.top_tickets()] == [t["id"] for t in whole.top_tickets()]
+
+
+def test_timeline_fills_quiet_days_and_buckets_long_spans():
+    agg = report.Aggregate()
+    agg.add(row(1, created="2026-01-01"), result("angry"), _Export)
+    agg.add(row(2, created="2026-01-04"), result("grateful"), _Export)
+    agg.add(row(3, created="garbage"), result("neutral"), _Export)
+    unit, periods, series = agg.timeline()
+    assert unit == "day" and periods == ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
+    assert series["angry"] == [1, 0, 0, 0] and series["grateful"] == [0, 0, 0, 1]
+    assert agg.undated == 1
+    agg.add(row(4, created="2026-12-30"), result("angry"), _Export)
+    unit, periods, series = agg.timeline()
+    assert unit == "week" and periods[0] == "2025-12-29"  # weeks start on Monday
+    assert sum(series["angry"]) == 2
+
+
+def test_cue_words_stay_bounded(monkeypatch):
+    monkeypatch.setattr(report, "_CUE_PRUNE_AT", 50)
+    monkeypatch.setattr(report, "_CUE_KEEP", 10)
+    agg = report.Aggregate()
+    for n in range(500):
+        word = "again" if n % 2 else f"w{n}"
+        agg.add(row(n), result("frustrated", cues=[{"start": 0, "end": 1, "text": word,
+                                                    "label": "frustrated"}]), _Export)
+    assert len(agg.cues["frustrated"]) <= 51
+    assert agg.top_cues()["frustrated"][0][0] == "again"
+
+
+def test_report_is_self_contained_and_escaped(tmp_path):
+    agg = report.Aggregate()
+    start = HOSTILE.index("furious")
+    agg.add(row(1, HOSTILE, "2026-01-02"),
+            result("angry", 0.9, [{"start": start, "end": start + 7, "text": "furious", "label": "angry"},
+                                  {"start": 0, "end": 1, "text": "</script><b>", "label": "angry"}]),
+            _Export)
+    path = report.write_report(agg, tmp_path / "r.html", source="/secret/dir/tickets.csv")
+    html = path.read_text(encoding="utf-8")
+    assert 'alert("x")</script>' not in html  # ticket text can never close a script or add one
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)=', html)  # nothing loaded from outside
+    assert "Plotly" in html and "tickets.csv" in html and "/secret/dir" not in html
+    blob = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    data = json.loads(blob.group(1))
+    assert data["counts"][LABELS.index("angry")] == 1
+    assert data["timeline"]["periods"] == ["2026-01-02"]
+
+
+def test_classify_writes_the_report(tiny_model, tmp_path):
+    model_dir = tiny_model.save(tmp_path / "model")
+    out, html = tmp_path / "out.csv", tmp_path / "report.html"
+    result_ = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model",
+                                       str(model_dir), "-o", str(out), "--report", str(html)])
+    assert result_.exit_code == 0, result_.stderr
+    page = html.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1))
+    assert sum(data["counts"]) == 4
+    assert data["timeline"]["periods"][0] == "2026-02-10"
+    assert "1 rows skipped" not in page and "no text (1)" in page
+
+
+def _chromium():
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401
+    except ImportError:
+        return None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(_chromium() is None, reason="needs playwright and a Chromium")
+def test_report_renders_offline_in_chromium(tiny_model, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    agg = report.Aggregate()
+    texts = ["I want my money back NOW, this is unacceptable", "Thank you so much, that fixed it",
+             "I'm so worried I lost all my data", HOSTILE]
+    for n in range(40):
+        text = texts[n % 4]
+        agg.add(row(n, text, f"2026-01-{n % 20 + 1:02d}"), tiny_model.analyze(text), _Export)
+    path = report.write_report(agg, tmp_path / "r.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        page = browser.new_page()
+        errors, outside = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("request", lambda r: r.url.startswith("file:") or outside.append(r.url))
+        page.on("dialog", lambda d: errors.append("dialog: " + d.message))
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-rendered='1']", timeout=20000)
+        assert page.locator("#chart-labels .main-svg").count() >= 1
+        assert page.locator("#chart-timeline .main-svg").count() >= 1
+        assert page.locator("#cue-grid .js-plotly-plot").count() >= 1
+        assert page.locator("table tbody tr").count() >= 1
+        browser.close()
+    assert errors == [] and outside == []
