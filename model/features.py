@@ -67,8 +67,8 @@ def tokenize(text):
 def token_spans(text, tokens):
     """Offsets ``(start, end)`` in ``text`` of each token from :func:`tokenize`."""
     low = text.lower()
-    spans, pos = [], 0
     if len(low) == len(text) and not _RUN4.search(low):
+        spans, pos = [], 0
         for tok in tokens:
             i = low.find(tok, pos)
             if i < 0:
@@ -77,28 +77,46 @@ def token_spans(text, tokens):
             pos = i + len(tok)
         else:
             return spans
-    # Lengthened words ("sooooo") or case folding that changes length: walk
-    # the original text with the same pattern, reducing token by token.
-    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
-    if len(spans) != len(tokens):  # "!!!!" became three tokens: drop the extras
-        spans = _align_runs(text, spans, tokens)
+    return _spans_slow(text, tokens)
+
+
+def _spans_slow(text, tokens):
+    # Rare case: lengthened words ("sooooo") or case folding that changes
+    # length ("İ"). Rebuild the text the tokens came from, character by
+    # character, remembering where each character stood in the original.
+    chars, where = [], []
+    for i, c in enumerate(text):
+        for lc in c.lower():
+            chars.append(lc)
+            where.append(i)
+    kept = "".join(chars)
+    drop = set()
+    for m in _RUN4.finditer(kept):
+        drop.update(range(m.start() + 3, m.end()))
+    if drop:
+        where = [w for k, w in enumerate(where) if k not in drop]
+        kept = "".join(c for k, c in enumerate(kept) if k not in drop)
+    where.append(len(text))
+    spans, pos = [], 0
+    for tok in tokens:
+        i = kept.find(tok, pos)
+        if i < 0:  # cannot happen for tokens of this text; keep lengths equal anyway
+            spans.append((where[pos], where[pos]))
+            continue
+        end = i + len(tok)
+        # A token ends where the next kept character starts, so it also
+        # covers the extra letters of a lengthened word.
+        spans.append((where[i], _end_of_run(text, where[end - 1], where[end])))
+        pos = end
     return spans
 
 
-def _align_runs(text, spans, tokens):
-    out, i = [], 0
-    for tok in tokens:
-        while i < len(spans) and not _same_token(text[spans[i][0]:spans[i][1]].lower(), tok):
-            i += 1
-        if i == len(spans):
-            break
-        out.append(spans[i])
-        i += 1
-    return out + [out[-1] if out else (0, 0)] * (len(tokens) - len(out))
-
-
-def _same_token(raw, tok):
-    return raw == tok or casual.reduce_lengthening(raw) == tok
+def _end_of_run(text, last, stop):
+    """Extend a token's end over repeats of its last character dropped by reduction."""
+    end = last + 1
+    while end < stop and end < len(text) and text[end].lower() == text[last].lower():
+        end += 1
+    return end
 
 
 def negation_marks(tokens):

@@ -166,8 +166,8 @@ def feedback():
 def model_info():
     m = get_model()
     manifest = m.manifest or {}
-    info = {"version": m.version, "labels": list(m.labels), "scores": manifest.get("metrics") or {}}
-    for key in ("created", "trained_at", "data"):
+    info = {"version": m.version, "labels": list(m.labels), "scores": manifest.get("scores") or {}}
+    for key in ("created", "n_train"):
         if key in manifest:
             info[key] = manifest[key]
     return info

@@ -16,14 +16,9 @@ DATA = Path(__file__).parent / "data"
 SCORES = [f"score_{label}" for label in LABELS]
 
 
-@pytest.fixture(scope="module")
-def model_dir(tiny_model, tmp_path_factory):
-    return str(tiny_model.save(tmp_path_factory.mktemp("model")))
-
-
 @pytest.fixture
-def run(model_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTUNE_HOME", str(tmp_path / "home"))
+def run(tiny_model_dir):
+    model_dir = str(tiny_model_dir)
 
     def invoke(*args, input=None):
         return CliRunner().invoke(cli, ["classify", "--model", model_dir, *map(str, args)],

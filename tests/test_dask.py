@@ -22,9 +22,9 @@ TEXTS = ["I want my money back NOW", "", "thanks, that fixed it", None, "where d
          "I'm so worried about my data", "still not working, third time", "please update my address"]
 
 
-@pytest.fixture(scope="module")
-def model_dir(tiny_model, tmp_path_factory):
-    return str(tiny_model.save(tmp_path_factory.mktemp("model")))
+@pytest.fixture
+def model_dir(tiny_model_dir):
+    return str(tiny_model_dir)
 
 
 @pytest.fixture(scope="module")

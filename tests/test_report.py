@@ -144,8 +144,8 @@ def test_report_is_self_contained_and_escaped(tmp_path):
     assert data["timeline"]["periods"] == ["2026-01-02"]
 
 
-def test_classify_writes_the_report(tiny_model, tmp_path):
-    model_dir = tiny_model.save(tmp_path / "model")
+def test_classify_writes_the_report(tiny_model_dir, tmp_path):
+    model_dir = tiny_model_dir
     out, html = tmp_path / "out.csv", tmp_path / "report.html"
     result_ = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model",
                                        str(model_dir), "-o", str(out), "--report", str(html)])

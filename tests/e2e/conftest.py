@@ -190,7 +190,8 @@ def paired(browser_context, extension_id, attune_server, pages_url):
     page.click("#save")
     page.wait_for_selector("#result[data-state=ok]")
     page.click("#test")
-    page.wait_for_function("document.querySelector('#result').textContent.startsWith('Connected')")
+    # extension pages forbid eval, so wait with locators rather than wait_for_function
+    page.locator("#result", has_text="Connected").wait_for(timeout=15000)
     result = page.text_content("#result")
     page.fill("#customUrl", pages_url)
     page.click("#addCustom")
