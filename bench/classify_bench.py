@@ -15,6 +15,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -68,18 +69,20 @@ def generate(path, rows, seed=7):
 
 
 def tree_rss(proc):
-    """RSS in MB of a process and its children, largest single process too."""
+    """RSS in MB: whole tree, the main process, the largest worker."""
     try:
-        procs = [proc] + proc.children(recursive=True)
+        workers = proc.children(recursive=True)
+        main = proc.memory_info().rss
     except psutil.NoSuchProcess:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     sizes = []
-    for p in procs:
+    for p in workers:
         try:
             sizes.append(p.memory_info().rss)
         except psutil.NoSuchProcess:
             pass
-    return sum(sizes) / 2**20, (max(sizes) if sizes else 0) / 2**20
+    mb = 2**20
+    return (main + sum(sizes)) / mb, main / mb, (max(sizes) if sizes else 0) / mb
 
 
 def run(args):
@@ -101,17 +104,20 @@ def run(args):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     ps = psutil.Process(proc.pid)
     while proc.poll() is None:
-        total, largest = tree_rss(ps)
+        total, main_rss, worker = tree_rss(ps)
         if total:
-            samples.append((time.perf_counter() - started, total, largest))
+            samples.append((time.perf_counter() - started, total, main_rss, worker))
         time.sleep(0.1)
     seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # main + its workers, once all have exited
+    cpu = usage.ru_utime + usage.ru_stime
     if proc.returncode:
         sys.exit(f"attune classify failed with exit code {proc.returncode}")
     with open(dst, newline="", encoding="utf-8") as f:
         written = sum(1 for _ in f) - 1
     peak_total = max(s[1] for s in samples)
-    peak_single = max(s[2] for s in samples)
+    peak_main = max(s[2] for s in samples)
+    peak_worker = max(s[3] for s in samples)
 
     def at(fraction):
         t = seconds * fraction
@@ -119,7 +125,12 @@ def run(args):
 
     print(f"rows: {args.rows:,}  written: {written:,}  jobs: {args.jobs}  cpus: {os.cpu_count()}")
     print(f"end-to-end: {seconds:.1f} s  ->  {args.rows / seconds:,.0f} tickets/s (model load and start-up included)")
-    print(f"peak RSS: {peak_total:.0f} MB whole tree, {peak_single:.0f} MB largest process")
+    # On a shared machine wall time depends on the neighbours; CPU time does not.
+    print(f"CPU time: {cpu:.1f} s ({cpu / args.rows * 1e3:.2f} ms/ticket)  ->  "
+          f"{args.rows / (cpu / args.jobs):,.0f} tickets/s if {args.jobs} cores were ours alone; "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
+    print(f"peak RSS: main process {peak_main:.0f} MB, largest worker {peak_worker:.0f} MB, "
+          f"whole tree {peak_total:.0f} MB")
     print(f"tree RSS at 10/50/90 %: {at(0.1):.0f} / {at(0.5):.0f} / {at(0.9):.0f} MB")
 
 

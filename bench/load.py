@@ -90,6 +90,7 @@ def _client(port, token, path, deadline, interval, offset, phase, out):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     bodies = [json.dumps({"text": t}) for t in TEXTS]
+    method = "GET" if path in ("/v1/health", "/v1/model") else "POST"
     latencies, errors, i = [], 0, offset
     next_send = time.perf_counter() + phase  # spread the clients' schedules over one interval
     while True:
@@ -104,7 +105,7 @@ def _client(port, token, path, deadline, interval, offset, phase, out):
         if start >= deadline:
             break
         try:
-            conn.request("POST", path, body=bodies[i % len(bodies)], headers=headers)
+            conn.request(method, path, body=bodies[i % len(bodies)] if method == "POST" else None, headers=headers)
             resp = conn.getresponse()
             resp.read()
             if resp.status != 200:
@@ -124,8 +125,10 @@ def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze"):
     interval = clients / rate if rate else 0.0
     out = []
     deadline = time.perf_counter() + duration
-    threads = [threading.Thread(target=_client, args=(port, token, path, deadline, interval, n, interval * n / clients, out))
-               for n in range(clients)]
+    threads = [
+        threading.Thread(target=_client, args=(port, token, path, deadline, interval, n, interval * n / clients, out))
+        for n in range(clients)
+    ]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -164,7 +167,9 @@ def main(argv=None):
             run_load(port, token, args.clients, args.warmup, args.rate, args.path)
             ps = psutil.Process(proc.pid)
             rss_before = ps.memory_info().rss
+            cpu_before = sum(ps.cpu_times()[:2])
             result = run_load(port, token, args.clients, args.duration, args.rate, args.path)
+            cpu_after = sum(ps.cpu_times()[:2])
             rss_after = ps.memory_info().rss
         finally:
             proc.terminate()
@@ -174,6 +179,9 @@ def main(argv=None):
         "server_threads": args.threads, "health_after_start_s": startup,
         "rss_before_mb": rss_before / 2**20, "rss_after_mb": rss_after / 2**20,
         "rss_growth_pct": (rss_after - rss_before) / rss_before * 100,
+        # CPU the server spent per request: comparable even when the machine is busy.
+        "server_cpu_ms_per_request": (cpu_after - cpu_before) / max(1, result["requests"]) * 1000,
+        "load_avg_1min_after": os.getloadavg()[0],  # other work on the machine skews every number
     })
     if args.json:
         print(json.dumps(result, indent=2))
@@ -184,9 +192,11 @@ def main(argv=None):
               f"throughput {result['throughput']:.0f} req/s")
         print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
               f"p99 {result['p99_ms']:.2f}  max {result['max_ms']:.1f}")
+        print(f"  server CPU per request {result['server_cpu_ms_per_request']:.2f} ms")
         print(f"  RSS MB: {result['rss_before_mb']:.1f} -> {result['rss_after_mb']:.1f} "
               f"({result['rss_growth_pct']:+.1f} %)")
-        print(f"  health answered {result['health_after_start_s']:.2f} s after start")
+        print(f"  health answered {result['health_after_start_s']:.2f} s after start; "
+              f"machine load average {result['load_avg_1min_after']:.1f} on {os.cpu_count()} CPUs")
     return result
 
 

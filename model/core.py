@@ -117,7 +117,7 @@ class Model:
         cleaned = [clean(t) for t in originals]
         docs = [c.text for c in cleaned]
         analyzed = [self._vec.analyze_doc(d) for d in docs]
-        style_raw = np.array([style_vector(d) for d in docs], dtype=float)
+        style_raw = np.array([style_vector(d, a[0]) for d, a in zip(docs, analyzed)], dtype=float)
         with config_context(assume_finite=True, skip_parameter_validation=True):
             X_text = self._vec.transform_analyzed(analyzed)
             X = sp.hstack([X_text, sp.csr_matrix(self._style.transform_raw(style_raw))], format="csr")

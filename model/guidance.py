@@ -152,7 +152,8 @@ _ACKNOWLEDGE = re.compile(
     r"|that\s+must\s+(?:be|have)|i\s+hear\s+you|thank\s+you\s+for\s+(?:your\s+patience|bearing|flagging|letting|sticking|telling|raising)"
     r"|thanks\s+for\s+(?:your\s+patience|bearing|flagging|letting|sticking|telling|raising)"
     r"|understandabl\w*|no\s+wonder|shouldn'?t\s+have\s+(?:happened|had\s+to)|frustrat\w*|worr\w*|stressful|annoying"
-    r"|(?:let|i)\s+(?:you|me)\s+down|disappoint\w*|i\s+get\s+(?:it|why)|fair\s+point|completely\s+fair)\b",
+    r"|(?:let|i)\s+(?:you|me)\s+down|disappoint\w*|i\s+get\s+(?:it|why)|fair\s+point|completely\s+fair"
+    r"|(?:is|are)\s+(?:safe|secure|not\s+lost)|nothing\s+(?:is|was|has\s+been)\s+lost|you'?re\s+not\s+alone)\b",
     _I,
 )
 _JARGON = re.compile(

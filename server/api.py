@@ -4,7 +4,7 @@ import json
 import logging
 import time
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, request
 
 import model as attune_model
 from model.errors import AttuneError

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from model.errors import InvalidInput
+from model.labels import LABELS
 
 from . import distributed, exports
 
@@ -30,8 +31,9 @@ class _Progress:
         rate = summary.rows / summary.seconds if summary.seconds else 0.0
         done, total = self._export.progress()
         line = f"{summary.rows:>12,} rows  {rate:>9,.0f} rows/s"
-        if total:
-            fraction = min(done / total, 1.0)
+        if total and summary.read:
+            # Bytes read run ahead of rows done by the chunks in flight: scale them back.
+            fraction = min(done / total * summary.rows / summary.read, 1.0)
             filled = int(fraction * 24)
             eta = summary.seconds * (1 - fraction) / fraction if fraction else 0
             line = f"[{'#' * filled}{'.' * (24 - filled)}] {fraction:4.0%} {line}  ETA {_clock(eta)}"
@@ -150,7 +152,8 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
             how = "guessed; --text-column to choose" if export.text_column_guessed else export.kind
             click.echo(f"attune: reading {export.kind} ({export.encoding}), text from "
                        f"{export.text_column!r} ({how})", err=True)
-        model = distributed.load_model(model_dir)
+        if jobs == 1:
+            distributed.load_model(model_dir)  # a bad model fails before any output is written
         fmt = exports.output_format(output, fmt)
         aggregate = None
         if report_path:
@@ -165,9 +168,9 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
         stream, commit = _open_output(output)
         ok = False
         try:
-            writer = exports.make_writer(stream, fmt, export.columns, model.labels)
+            writer = exports.make_writer(stream, fmt, export.columns, LABELS)
             summary = distributed.classify_export(
-                export, writer, model, jobs=jobs, max_chars=max_chars, strict=strict,
+                export, writer, model_dir, jobs=jobs, max_chars=max_chars, strict=strict,
                 on_result=(lambda row, result: aggregate.add(row, result, export)) if aggregate else None,
                 on_skip=(lambda s: skipped_writer.writerow([s.row, s.line or "", s.reason]))
                 if skipped_writer else None,

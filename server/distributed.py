@@ -6,6 +6,7 @@ result can shift onto another row. Dask and pandas are imported only when used.
 
 import collections
 import concurrent.futures
+import concurrent.futures.process
 import glob
 import itertools
 import multiprocessing
@@ -14,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.errors import AttuneError, InvalidInput
+from model.errors import AttuneError, InvalidInput, ModelError
 
 from .exports import Row, Skipped, chunked, make_writer, open_export, output_format
 
@@ -95,16 +96,22 @@ def classify_chunks(chunks, model_ref, jobs=1, max_chars=20000):
         for payload, texts in itertools.chain(head, chunks):
             yield payload, analyze_texts(m, texts, max_chars) if texts else []
         return
+    # Given a directory (or None), only the workers load the model: one copy per worker, not
+    # one more in this process, which just reads and writes.
     with _pool(jobs, model_ref) as pool:
         pending = collections.deque()
-        for payload, texts in itertools.chain(head, chunks):
-            pending.append((payload, pool.submit(_work, texts, max_chars)))
-            while len(pending) > 2 * jobs:
+        try:
+            for payload, texts in itertools.chain(head, chunks):
+                pending.append((payload, pool.submit(_work, texts, max_chars)))
+                while len(pending) > 2 * jobs:
+                    done_payload, future = pending.popleft()
+                    yield done_payload, future.result()
+            while pending:
                 done_payload, future = pending.popleft()
                 yield done_payload, future.result()
-        while pending:
-            done_payload, future = pending.popleft()
-            yield done_payload, future.result()
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            load_model(model_ref)  # a model that cannot load says why, here, in one line
+            raise ModelError(f"a worker process stopped: {exc}") from exc
 
 
 @dataclass
@@ -112,6 +119,7 @@ class Summary:
     """What a run did: rows read, per-label counts, and skipped rows with why."""
 
     rows: int = 0
+    read: int = 0  # rows taken from the reader, some still in flight (for the progress bar)
     classified: int = 0
     labels: collections.Counter = field(default_factory=collections.Counter)
     skipped: list = field(default_factory=list)  # the first Skipped rows (bounded)
@@ -127,6 +135,7 @@ class Summary:
 
     def merge(self, other):
         self.rows += other.rows
+        self.read += other.read
         self.classified += other.classified
         self.labels.update(other.labels)
         self.skipped.extend(other.skipped[: _MAX_SKIPS_KEPT - len(self.skipped)])
@@ -145,7 +154,7 @@ class StrictError(InvalidInput):
 
 
 def classify_export(export, writer, model_ref, *, jobs=1, max_chars=20000, strict=False,
-                    on_result=None, on_skip=None, on_chunk=None, chunk_rows=CHUNK_ROWS):
+                    on_result=None, on_skip=None, on_chunk=None, chunk_rows=None):
     """Classify every row of ``export`` into ``writer``; return a :class:`Summary`.
 
     ``on_result(row, result)`` sees each classified row (the report), ``on_skip(skipped)`` each
@@ -163,7 +172,8 @@ def classify_export(export, writer, model_ref, *, jobs=1, max_chars=20000, stric
             on_skip(skipped)
 
     def chunks():
-        for items in chunked(export.rows(), chunk_rows):
+        for items in chunked(export.rows(), chunk_rows or CHUNK_ROWS):
+            summary.read += len(items)
             yield items, [item.text for item in items if isinstance(item, Row)]
 
     for items, results in classify_chunks(chunks(), model_ref, jobs, max_chars):

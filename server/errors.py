@@ -3,7 +3,7 @@
 import logging
 import traceback
 
-from flask import jsonify
+from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 from model.errors import AttuneError, ModelError
@@ -74,5 +74,7 @@ def init_app(app):
             # An unhandled exception arrives here wrapped (never in TESTING, where it propagates);
             # it was already logged by ``AttuneFlask.log_exception``.
             message = "internal server error"
+        elif status == 413:
+            message = f"request body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes"
         headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
         return error_response(status, HTTP_CODES.get(status, "http_error"), message, headers)

@@ -10,6 +10,7 @@ only when a report is written.
 import collections
 import datetime as dt
 import heapq
+import itertools
 import json
 import os
 from pathlib import Path
@@ -25,6 +26,7 @@ INTENSITY_BINS = 10
 _SHOWN_CHARS = 1500
 _CUE_KEEP = 5000  # distinct cue words kept per label once pruning starts
 _CUE_PRUNE_AT = 20000
+_unique = itertools.count()
 
 COLORS = {
     "angry": "#c0392b", "frustrated": "#e67e22", "anxious": "#8e44ad", "confused": "#2980b9",
@@ -73,7 +75,8 @@ class Aggregate:
         self.days = collections.defaultdict(collections.Counter)
         self.undated = 0
         self.cues = {label: collections.Counter() for label in LABELS}
-        self.top = []  # heap of (need, -order, ticket)
+        self.top = []  # heap of (need, -order, unique number, ticket): dicts are never compared
+        self._top_keys = {}  # normalised text -> ticket in the heap, to fold identical tickets
         self.rows = 0
         self.model = None
         self.sources = []
@@ -103,6 +106,10 @@ class Aggregate:
         need = need_score(result)
         if label not in NEGATIVE or need <= 0:
             return  # the list is for tickets that call for empathy first
+        key = " ".join(row.text.lower().split())
+        if key in self._top_keys:
+            self._top_keys[key]["same"] += 1  # a copy (bulk mail, reposts): count it, list it once
+            return
         if len(self.top) < TOP_TICKETS or need > self.top[0][0]:
             id_column = getattr(export, "id_column", None)
             ticket = {
@@ -115,12 +122,18 @@ class Aggregate:
                 "text": row.text[:_SHOWN_CHARS],
                 "cut": len(row.text) > _SHOWN_CHARS,
                 "cues": [c for c in result.get("cues", ()) if c["end"] <= _SHOWN_CHARS],
+                "same": 0,
+                "key": key,
             }
-            item = (need, -self.rows, ticket)
-            if len(self.top) < TOP_TICKETS:
-                heapq.heappush(self.top, item)
-            else:
-                heapq.heapreplace(self.top, item)
+            self._push((need, -self.rows, next(_unique), ticket))
+
+    def _push(self, item):
+        if len(self.top) < TOP_TICKETS:
+            heapq.heappush(self.top, item)
+        else:
+            dropped = heapq.heapreplace(self.top, item)
+            self._top_keys.pop(dropped[3]["key"], None)
+        self._top_keys[item[3]["key"]] = item[3]
 
     def merge(self, other):
         """Fold another aggregate (another file, another Dask task) into this one."""
@@ -134,18 +147,23 @@ class Aggregate:
         self.undated += other.undated
         for label, counter in other.cues.items():
             self.cues.setdefault(label, collections.Counter()).update(counter)
-        # Orders restart per aggregate: break ties by ticket row so the heap never compares dicts.
-        merged = [(need, order, i, t) for i, (need, order, t) in enumerate(self.top + other.top)]
-        best = heapq.nlargest(TOP_TICKETS, merged, key=lambda x: (x[0], x[1], -x[2]))
-        self.top = [(need, order, t) for need, order, _, t in best]
+        # Orders restart per aggregate: rank by need, then order, never by comparing dicts.
+        tickets = {}
+        for need, order, _, ticket in sorted(self.top + other.top, key=lambda x: (-x[0], -x[1])):
+            if ticket["key"] in tickets:
+                tickets[ticket["key"]][3]["same"] += ticket["same"] + 1
+            else:
+                tickets[ticket["key"]] = (need, order, next(_unique), dict(ticket))
+        self.top = list(tickets.values())[:TOP_TICKETS]
         heapq.heapify(self.top)
+        self._top_keys = {t["key"]: t for _, _, _, t in self.top}
         self.model = self.model or other.model
         self.sources += other.sources
         return self
 
     def top_tickets(self):
         """The tickets that most need an empathetic reply, most urgent first."""
-        return [t for _, _, t in sorted(self.top, key=lambda x: (-x[0], -x[1]))]
+        return [t for _, _, _, t in sorted(self.top, key=lambda x: (-x[0], -x[1]))]
 
     def timeline(self):
         """(bucket name, periods, {label: counts}) by day, week or month to keep about 100 points."""

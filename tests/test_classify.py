@@ -198,3 +198,21 @@ def test_a_text_the_model_refuses_is_skipped_not_fatal(tiny_model):
     assert isinstance(results[1], Exception) and results[1].code == "empty_text"
     assert results[0]["label"] == tiny_model.analyze("thanks a lot")["label"]
     assert results[2]["label"] == tiny_model.analyze("I'm furious")["label"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_corrupt_model_is_one_clear_line_and_no_output(tiny_model_dir, tmp_path, monkeypatch, jobs):
+    bad = tmp_path / "bad-model"
+    bad.mkdir()
+    for f in Path(tiny_model_dir).iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    artifact = next(bad.glob("*.joblib"))
+    artifact.write_bytes(artifact.read_bytes()[:-10] + b"0123456789")
+    monkeypatch.setattr(distributed, "CHUNK_ROWS", 1)  # several chunks: the worker pool is used
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model", str(bad),
+                                      "--jobs", jobs, "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
+    assert "sha256" in result.stderr or "corrupt" in result.stderr.lower()
+    assert not out.exists()

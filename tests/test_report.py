@@ -73,7 +73,7 @@ def test_highlight_escapes_text_and_marks_cues():
 def test_aggregate_keeps_the_most_needy_negative_tickets():
     agg = report.Aggregate()
     for n in range(100):
-        agg.add(row(n), result("angry" if n % 2 else "grateful", intensity=n / 100), _Export)
+        agg.add(row(n, f"ticket text {n}"), result("angry" if n % 2 else "grateful", intensity=n / 100), _Export)
     top = agg.top_tickets()
     assert len(top) == report.TOP_TICKETS
     assert [t["id"] for t in top[:3]] == ["T99", "T97", "T95"]
@@ -83,7 +83,7 @@ def test_aggregate_keeps_the_most_needy_negative_tickets():
 
 
 def test_aggregates_merge_like_one():
-    rows = [(row(n, created=f"2026-01-{n % 28 + 1:02d}"),
+    rows = [(row(n, f"text {n % 45}", created=f"2026-01-{n % 28 + 1:02d}"),
              result(LABELS[n % 7], n / 60, [{"start": 0, "end": 4, "text": "Some", "label": LABELS[n % 7]}]))
             for n in range(60)]
     whole, left, right = report.Aggregate(), report.Aggregate(), report.Aggregate()
@@ -95,7 +95,19 @@ def test_aggregates_merge_like_one():
     assert merged.intensity == whole.intensity
     assert merged.days == whole.days
     assert merged.top_cues() == whole.top_cues()
-    assert [t["id"] for t in merged.top_tickets()] == [t["id"] for t in whole.top_tickets()]
+    assert [(t["id"], t["same"]) for t in merged.top_tickets()] == [
+        (t["id"], t["same"]) for t in whole.top_tickets()]
+
+
+def test_identical_tickets_are_listed_once_and_counted():
+    agg = report.Aggregate()
+    for n in range(30):
+        text = "I want my money back NOW" if n % 3 == 0 else f"this is ticket {n}, still broken"
+        agg.add(row(n, text if n % 3 else text.upper()), result("angry", 0.9 if n % 3 == 0 else n / 40),
+                _Export)
+    top = agg.top_tickets()
+    assert top[0]["id"] == "T0" and top[0]["same"] == 9  # case and spacing do not make it different
+    assert len({t["text"].lower() for t in top}) == len(top)
 
 
 def test_timeline_fills_quiet_days_and_buckets_long_spans():

@@ -77,10 +77,13 @@ def test_allow_remote_warns_and_binds_the_host_given(runner, monkeypatch):
     assert seen["host"] == "0.0.0.0"
 
 
-@pytest.fixture
-def served(tiny_model, tiny_model_dir, tmp_path):
-    """A real `attune serve` on a free port with the tiny model; yields (port, token, process)."""
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def served(tiny_model_dir, tmp_path_factory):
+    """A real `attune serve` on a free port with the tiny model, shared by this module's last tests.
+
+    Yields (port, token, banner, process); the last test stops it to read its log.
+    """
+    home = tmp_path_factory.mktemp("served") / "home"
     env = dict(os.environ, ATTUNE_HOME=str(home), PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
@@ -112,6 +115,16 @@ def _request(port, method, path, body=None, headers=None):
     return response.status, json.loads(payload), response
 
 
+def test_serve_rejects_oversized_bodies(served):
+    port, token, _, _ = served
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", "/v1/analyze", body=b"x" * (1024 * 1024 + 10),
+                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())["error"]["code"] == "payload_too_large"
+
+
 def test_serve_runs_waitress_on_loopback(served, tiny_model):
     port, token, banner, proc = served
     assert f"http://127.0.0.1:{port}" in banner
@@ -134,13 +147,3 @@ def test_serve_runs_waitress_on_loopback(served, tiny_model):
     _, stderr = proc.communicate(timeout=10)
     assert "POST /v1/analyze 200" in stderr
     assert "SECRET" not in stderr
-
-
-def test_serve_rejects_oversized_bodies_without_reading_them_all(served):
-    port, token, _, _ = served
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", "/v1/analyze", body=b"x" * (1024 * 1024 + 10),
-                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    assert response.status == 413
-    assert json.loads(response.read())["error"]["code"] == "payload_too_large"

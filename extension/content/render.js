@@ -123,6 +123,7 @@
         });
         fbRow.append(b);
       }
+      handlers.relayout();
       fbRow.querySelector('button').focus();
     });
     const foot = el(doc, 'div', { class: 'row' });
@@ -130,13 +131,17 @@
     card.append(foot, fbRow, status);
   }
 
+  // Below the badge if it fits, else above, else pinned inside the viewport (fixed: no clipping by
+  // overflow:hidden containers of the page).
   function placeCard(card, anchor) {
     const win = anchor.ownerDocument.defaultView;
     const r = anchor.getBoundingClientRect();
     const width = Math.min(340, win.innerWidth - 16);
+    const h = card.offsetHeight || 260;
     card.style.left = `${Math.max(8, Math.min(r.left, win.innerWidth - width - 8))}px`;
-    const below = r.bottom + 4;
-    card.style.top = below + 200 < win.innerHeight ? `${below}px` : `${Math.max(8, r.top - 4 - Math.min(420, card.offsetHeight || 260))}px`;
+    let top = r.bottom + 4;
+    if (top + h > win.innerHeight - 8) top = r.top - 4 - h >= 8 ? r.top - 4 - h : Math.max(8, win.innerHeight - h - 8);
+    card.style.top = `${top}px`;
   }
 
   // A badge host for one analysed customer message. handlers: {feedback(label) -> Promise}.
@@ -158,7 +163,7 @@
     const onScroll = () => placeCard(card, badge);
     function open() {
       if (!built) {
-        buildCard(doc, card, result, text, { ...handlers, close: () => close(true) });
+        buildCard(doc, card, result, text, { ...handlers, close: () => close(true), relayout: () => placeCard(card, badge) });
         built = true;
       }
       card.hidden = false;

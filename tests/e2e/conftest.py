@@ -175,12 +175,18 @@ def service_worker(browser_context):
 
 
 @pytest.fixture(scope="session")
-def extension_id(service_worker):
-    return service_worker.url.split("/")[2]
+def extension_id(browser_context, service_worker):
+    ext_id = service_worker.url.split("/")[2]
+    # Developer mode makes Chromium record the extension's runtime errors (checked at the end).
+    page = browser_context.new_page()
+    page.goto("chrome://extensions")
+    page.evaluate("() => new Promise(r => chrome.developerPrivate.updateProfileConfiguration({inDeveloperMode: true}, r))")
+    page.close()
+    return ext_id
 
 
 @pytest.fixture(scope="session")
-def paired(browser_context, extension_id, attune_server, pages_url):
+def paired(browser_context, extension_id, attune_server, pages_url):  # noqa: D401
     """Pair through the options page like an agent would, and enable the fixture site."""
     page = browser_context.new_page()
     page.goto(f"chrome-extension://{extension_id}/options.html")
