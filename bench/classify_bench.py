@@ -103,10 +103,18 @@ def run(args):
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     ps = psutil.Process(proc.pid)
+    next_note = 30.0
     while proc.poll() is None:
         total, main_rss, worker = tree_rss(ps)
+        now = time.perf_counter() - started
         if total:
-            samples.append((time.perf_counter() - started, total, main_rss, worker))
+            samples.append((now, total, main_rss, worker))
+        if now >= next_note:  # a long run shows its memory as it goes
+            part = dst.with_name(f".{dst.name}.part")  # where attune writes until it is done
+            done = part.stat().st_size / 2**20 if part.exists() else 0.0
+            print(f"  {now:6.0f} s  output {done:7.1f} MB  RSS main {main_rss:.0f} MB, "
+                  f"largest worker {worker:.0f} MB, tree {total:.0f} MB", flush=True)
+            next_note += 30.0
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # main + its workers, once all have exited

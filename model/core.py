@@ -62,11 +62,14 @@ class Model:
         self._clf = clf
         # Classes are label indices (see train.fit); map them to LABELS order.
         self._order = np.array([list(clf.classes_).index(i) for i in range(len(LABELS))])
-        base = clf.calibrated_classifiers_[0].estimator if hasattr(clf, "calibrated_classifiers_") else clf
-        coef = np.asarray(base.coef_, dtype=float)[self._order]
+        self._base = clf.calibrated_classifiers_[0].estimator if hasattr(clf, "calibrated_classifiers_") else clf
         # A feature's push towards a label, relative to the average label:
-        # what makes it evidence *for* that label rather than for any.
-        self._push = coef - coef.mean(axis=0)
+        # what makes it evidence *for* that label rather than for any. With a
+        # domain gate there are three sets (shared, support, public), mixed
+        # per text by its gate value.
+        coef = np.asarray(self._base.lr_.coef_, dtype=float)[self._order]
+        n = self._base.n_features_in_
+        self._push = [c - c.mean(axis=0) for c in (coef[:, i * n : (i + 1) * n] for i in range(coef.shape[1] // n))]
 
     # -- public ------------------------------------------------------------
     def save(self, directory):
@@ -122,6 +125,7 @@ class Model:
             X_text = self._vec.transform_analyzed(analyzed)
             X = sp.hstack([X_text, sp.csr_matrix(self._style.transform_raw(style_raw))], format="csr")
             proba = self._clf.predict_proba(X)[:, self._order]
+            gates = self._base.gate(X)
         proba = proba / proba.sum(axis=1, keepdims=True)
 
         squashed = style_raw / (style_raw + 1.0)
@@ -141,7 +145,7 @@ class Model:
                 "confidence": scores[label],
                 "scores": scores,
                 "intensity": round(float(intensity[i]), 4),
-                "cues": self._cues(text, cleaned[i], analyzed[i], X_text, i, p),
+                "cues": self._cues(text, cleaned[i], analyzed[i], X_text, i, p, gates[i]),
                 "guidance": guidance_for(label, signals),
                 "truncated": truncated[i],
                 "model": self.version,
@@ -149,7 +153,7 @@ class Model:
         return results
 
     # -- explanation ---------------------------------------------------------
-    def _token_scores(self, analyzed, X, row, label_idx):
+    def _token_scores(self, analyzed, X, row, label_idx, gate):
         """Each token's contribution to the logit of ``label_idx`` (vs the average label)."""
         toks, word_feats, char_feats = analyzed
         n = len(toks)
@@ -157,7 +161,6 @@ class Model:
             return np.zeros(0)
         lo, hi = X.indptr[row], X.indptr[row + 1]
         idx, val = X.indices[lo:hi], X.data[lo:hi]
-        push = self._push[label_idx]
         fids, owners, share = [], [], []
         for f, a, b in word_feats:  # an n-gram's push is shared by its words
             width = b - a + 1
@@ -175,15 +178,18 @@ class Model:
             share = np.concatenate([share, np.ones(sum(lens))])
         if not len(fids):
             return np.zeros(n)
+        push = self._push[0][label_idx, fids]
+        if len(self._push) == 3:
+            push = push + gate * self._push[1][label_idx, fids] + (1 - gate) * self._push[2][label_idx, fids]
         pos = np.searchsorted(idx, fids)
         pos[pos >= len(idx)] = 0
         present = idx[pos] == fids
         # A feature occurring in several tokens splits its weight among them.
         _, inverse, counts = np.unique(fids, return_inverse=True, return_counts=True)
-        contrib = np.where(present, val[pos] * push[fids], 0.0) * share / counts[inverse]
+        contrib = np.where(present, val[pos] * push, 0.0) * share / counts[inverse]
         return np.bincount(owners, weights=contrib, minlength=n)
 
-    def _cues(self, text, cleaned, analyzed, X, row, proba, top=6):
+    def _cues(self, text, cleaned, analyzed, X, row, proba, gate, top=6):
         order = np.argsort(proba)[::-1]
         labels = [int(order[0])]
         if proba[order[1]] >= 0.25 and LABELS[order[1]] != "neutral":
@@ -194,7 +200,7 @@ class Model:
         for rank, k in enumerate(labels):
             if LABELS[k] == "neutral":
                 continue
-            scores = self._token_scores(analyzed, X, row, k)
+            scores = self._token_scores(analyzed, X, row, k, gate)
             if not len(scores) or scores.max() <= 0:
                 continue
             best = scores.max()

@@ -159,6 +159,7 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
         if report_path:
             from . import report
 
+            report.plotly_js_path()  # no plotly: say so now, not after an hour of classifying
             aggregate = report.Aggregate()
         progress = _Progress(export, enabled=not quiet and sys.stderr.isatty())
         skipped_file = open(skipped_path, "w", encoding="utf-8", newline="") if skipped_path else None

@@ -56,11 +56,14 @@ def serve(host, port, model_dir, allow_remote, threads):
         host = "127.0.0.1"  # one socket, one port; "localhost" may resolve to two addresses
     # Bind first (port 0 picks a free port), then build the app that knows its real port.
     apps = []
-    server = waitress.create_server(
-        lambda environ, start_response: apps[0](environ, start_response),
-        host=host, port=port, threads=threads, ident="attune",
-        max_request_body_size=2 * 1024 * 1024, expose_tracebacks=False,
-    )
+    try:
+        server = waitress.create_server(
+            lambda environ, start_response: apps[0](environ, start_response),
+            host=host, port=port, threads=threads, ident="attune",
+            max_request_body_size=2 * 1024 * 1024, expose_tracebacks=False,
+        )
+    except OSError as exc:  # port taken, address not ours, ...
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     bound_port = getattr(server, "effective_port", None) or server.effective_listen[0][1]
     config = {"MODEL_PATH": model_dir, "PORT": bound_port}
     if remote:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from model.errors import InvalidInput
 from model.labels import LABELS, NEGATIVE
 
-__all__ = ["Aggregate", "need_score", "highlight", "render_report", "write_report"]
+__all__ = ["Aggregate", "need_score", "highlight", "plotly_js_path", "render_report", "write_report"]
 
 TOP_TICKETS = 20
 INTENSITY_BINS = 10
@@ -210,11 +211,20 @@ def highlight(text, cues):
     return Markup("").join(parts)
 
 
-def _plotly_js():
-    import plotly
-
+def plotly_js_path():
+    """The plotly.js bundled with the ``plotly`` package, inlined so the report opens offline."""
+    try:
+        import plotly
+    except ImportError:
+        raise InvalidInput("--report needs plotly: pip install 'plotly>=5.15'") from None
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    return path.read_text(encoding="utf-8")
+    if not path.is_file():
+        raise InvalidInput(f"this plotly ({plotly.__version__}) has no bundled plotly.min.js")
+    return path
+
+
+def _plotly_js():
+    return plotly_js_path().read_text(encoding="utf-8")
 
 
 def _json_for_script(data):

@@ -83,8 +83,10 @@ def test_aggregate_keeps_the_most_needy_negative_tickets():
 
 
 def test_aggregates_merge_like_one():
+    # The same text always gets the same result, as from the model; some texts repeat.
     rows = [(row(n, f"text {n % 45}", created=f"2026-01-{n % 28 + 1:02d}"),
-             result(LABELS[n % 7], n / 60, [{"start": 0, "end": 4, "text": "Some", "label": LABELS[n % 7]}]))
+             result(LABELS[n % 45 % 7], n % 45 / 45,
+                    [{"start": 0, "end": 4, "text": "Some", "label": LABELS[n % 45 % 7]}]))
             for n in range(60)]
     whole, left, right = report.Aggregate(), report.Aggregate(), report.Aggregate()
     for i, (r, res) in enumerate(rows):
@@ -205,3 +207,13 @@ def test_report_renders_offline_in_chromium(tiny_model, tmp_path):
         assert page.locator("table tbody tr").count() >= 1
         browser.close()
     assert errors == [] and outside == []
+
+
+def test_report_without_plotly_is_a_clear_error_before_any_work(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "plotly", None)  # import plotly -> ImportError
+    out = tmp_path / "out.csv"
+    result_ = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model",
+                                       str(tiny_model_dir), "-o", str(out), "--report", str(tmp_path / "r.html")])
+    assert result_.exit_code == 1
+    assert "--report needs plotly" in result_.stderr
+    assert not out.exists()

@@ -75,6 +75,20 @@ def test_allow_remote_warns_and_binds_the_host_given(runner, monkeypatch):
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "0", "--allow-remote"])
     assert "WARNING" in result.output
     assert seen["host"] == "0.0.0.0"
+    assert result.exit_code == 1 and "cannot listen on 0.0.0.0:0" in result.output
+
+
+def test_port_in_use_is_one_clear_line(runner):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.fixture(scope="module")

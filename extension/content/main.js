@@ -12,6 +12,8 @@
   const rendered = new WeakMap(); // message element -> {key, host}
   let adapter = null;
   let pending = new Map(); // key -> text, waiting for the next batch
+  const inFlight = new Set(); // keys sent and not answered yet: never asked twice at once
+  const failed = new Set(); // keys the server refused (e.g. nothing readable): not asked again
   let flushTimer = null;
   let scanTimer = null;
   let pausedUntil = 0;
@@ -74,6 +76,7 @@
       const key = A.textKey(msg.text);
       const prev = rendered.get(msg.el);
       if (prev && prev.key === key && prev.host.isConnected) continue;
+      if (inFlight.has(key) || failed.has(key)) continue;
       if (!pending.has(key)) work++;
       const cached = results.get(key);
       if (cached) place(msg, cached);
@@ -98,14 +101,25 @@
     if (!pending.size) return;
     const batch = pending;
     pending = new Map();
-    const items = [...batch].map(([id, text]) => ({ id, text }));
+    // The server reads at most 20000 characters; cues index the same prefix.
+    const items = [...batch].map(([id, text]) => ({ id, text: text.slice(0, 20000) }));
+    for (const key of batch.keys()) inFlight.add(key);
     const res = await send({ type: A.MSG.ANALYZE_BATCH, items });
+    for (const key of batch.keys()) inFlight.delete(key);
     if (!res || !res.ok) {
       for (const [k, v] of batch) pending.set(k, v); // keep them for the retry
       return unavailable(res && res.error ? res.error.code : 'error');
     }
     available();
-    for (const r of res.data.results) if (!r.error) results.set(r.id, r);
+    for (const r of res.data.results) {
+      if (r.error) failed.add(r.id);
+      else results.set(r.id, r);
+    }
+    // A long-lived single-page app sees many tickets: keep the newest 1000 results.
+    for (const key of results.keys()) {
+      if (results.size <= 1000) break;
+      results.delete(key);
+    }
     const t0 = performance.now();
     for (const msg of A.adapters.findMessages(document, adapter)) {
       if (msg.role !== 'customer' || !msg.text) continue;

@@ -186,7 +186,7 @@ def extension_id(browser_context, service_worker):
 
 
 @pytest.fixture(scope="session")
-def paired(browser_context, extension_id, attune_server, pages_url):  # noqa: D401
+def paired(browser_context, extension_id, attune_server, pages_url):
     """Pair through the options page like an agent would, and enable the fixture site."""
     page = browser_context.new_page()
     page.goto(f"chrome-extension://{extension_id}/options.html")

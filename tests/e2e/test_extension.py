@@ -188,7 +188,10 @@ def test_generic_mode_reads_a_selection_on_an_unknown_helpdesk(browser_context, 
     page.goto(url)
     page.evaluate("() => { const r = document.createRange(); r.selectNodeContents(document.getElementById('q1'));"
                   " const s = getSelection(); s.removeAllRanges(); s.addRange(r); }")
-    # What the context-menu entry and the "Attune: read tone" command call:
+    commands = service_worker.evaluate("chrome.commands.getAll()")
+    assert {"name": "read-tone", "shortcut": "Alt+Shift+Y"}.items() <= next(c for c in commands if c["name"] == "read-tone").items()
+    # Headless Chromium does not route key presses to extension commands, so call what the
+    # context-menu entry and the "Attune: read tone" command call:
     service_worker.evaluate(
         "async (url) => { const [tab] = await chrome.tabs.query({url}); await attuneReadTone(tab); }", url
     )

@@ -1,0 +1,38 @@
+# Two entry points: `make serve` (install + run the server) and `make test` (install + run every test).
+PY ?= python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install serve test-deps test test-python test-js lint-firefox model bench
+
+install:
+	$(PY) -m pip install --quiet .
+
+serve: install
+	attune serve
+
+# Chromium comes from Debian (Playwright drives it; its own browser download is not used).
+test-deps:
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	$(PY) -m pip install --quiet ".[test]"
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
+
+test-js:
+	node --test tests/js/
+
+lint-firefox:
+	cd extension && npm run --silent lint:firefox
+
+test-python:
+	$(PY) -m pytest
+
+test: test-deps test-js lint-firefox test-python
+
+# Retrain the shipped model (see docs/model.md for the numbers behind the weights).
+model:
+	attune train -o model/default --version $$(date -u +%Y.%m.%d) \
+	  --corpus goemotions7=../shared/data/goemotions7/train.csv:3 \
+	  --eval goemotions7_test=../shared/data/goemotions7/test.csv \
+	  --eval independent_holdout=training_data/holdout/independent.csv
+
+bench:
+	$(PY) bench/model_bench.py

@@ -1,0 +1,106 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from model import LABELS
+from server.cli import cli
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_analyze_json(runner, tiny_model_dir):
+    res = runner.invoke(cli, ["analyze", "--model", str(tiny_model_dir), "--json",
+                              "Thank you so much, that fixed it!"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["label"] == "grateful" and set(out["scores"]) == set(LABELS)
+
+
+def test_analyze_readable(runner, tiny_model_dir):
+    res = runner.invoke(cli, ["analyze", "--model", str(tiny_model_dir), "Please help asap, I lost all my files"])
+    assert res.exit_code == 0, res.output
+    assert "ANXIOUS" in res.output and "intensity" in res.output and "•" in res.output
+
+
+def test_analyze_reads_stdin(runner, tiny_model_dir):
+    res = runner.invoke(cli, ["analyze", "--model", str(tiny_model_dir), "--json", "-"],
+                        input="Where do I find the settings page?")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["label"] == "confused"
+
+
+@pytest.mark.parametrize("text, stdin", [("", None), ("   ", None), ("-", "  \n ")])
+def test_analyze_empty_text_is_an_error(runner, tiny_model_dir, text, stdin):
+    res = runner.invoke(cli, ["analyze", "--model", str(tiny_model_dir), text], input=stdin)
+    assert res.exit_code != 0
+    assert "empty" in res.output and "Traceback" not in res.output
+
+
+def test_analyze_corrupt_model_is_one_clear_line(runner, tiny_model_dir, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in tiny_model_dir.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    (bad / "attune-model.joblib").write_bytes(b"garbage")
+    res = runner.invoke(cli, ["analyze", "--model", str(bad), "hello there"])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: ") and "does not match" in res.output
+
+
+def test_evaluate_json_has_exactly_the_keys(runner, tiny_model_dir, tmp_path):
+    data = tmp_path / "eval.csv"
+    data.write_text("text,label\nThank you so much!,grateful\nWhere is the settings page?,confused\n"
+                    "\"I want my money back NOW, this is a scam\",angry\n")
+    res = runner.invoke(cli, ["evaluate", "--data", str(data), "--model", str(tiny_model_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert set(out) == {"n", "macro_f1", "accuracy", "labels", "per_label", "confusion"}
+    assert out["n"] == 3 and len(out["confusion"]) == 7
+    assert sum(map(sum, out["confusion"])) == 3
+
+
+def test_evaluate_jsonl_and_text_report(runner, tiny_model_dir, tmp_path):
+    data = tmp_path / "eval.jsonl"
+    data.write_text('{"text": "thanks a lot, works now", "label": "grateful"}\n'
+                    '{"text": "I keep getting the same error", "label": "frustrated"}\n')
+    res = runner.invoke(cli, ["evaluate", "--data", str(data), "--model", str(tiny_model_dir)])
+    assert res.exit_code == 0, res.output
+    assert "macro-F1" in res.output and "confusion" in res.output
+
+
+def test_evaluate_unknown_label_is_reported_with_its_row(runner, tiny_model_dir, tmp_path):
+    data = tmp_path / "eval.csv"
+    data.write_text("text,label\nfine,neutral\nhmm,furious\n")
+    res = runner.invoke(cli, ["evaluate", "--data", str(data), "--model", str(tiny_model_dir)])
+    assert res.exit_code == 1 and "furious" in res.output and ":3" in res.output
+
+
+def test_train_writes_a_loadable_artifact(runner, tmp_path):
+    import csv
+
+    from tests.tiny_corpus import CORPUS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    with open(data / "messages.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, ["id", "text", "label", "domain", "channel", "split"])
+        w.writeheader()
+        n = 0
+        for label, texts in CORPUS.items():
+            for i, t in enumerate(texts):
+                n += 1
+                w.writerow({"id": f"t{n}", "text": t, "label": label, "domain": "x", "channel": "chat",
+                            "split": "test" if i == 0 else "train"})
+    out = tmp_path / "model"
+    res = runner.invoke(cli, ["train", "--data", str(data), "-o", str(out), "--version", "t-1"])
+    assert res.exit_code == 0, res.output
+    assert "training_data_test: macro-F1" in res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["version"] == "t-1" and manifest["sources"][0]["name"] == "training_data"
+    assert manifest["scores"]["training_data_test"]["n"] == 7
+    res = runner.invoke(cli, ["analyze", "--model", str(out), "--json", "thanks, that fixed it"])
+    assert json.loads(res.output)["model"] == "t-1"

@@ -1,0 +1,97 @@
+"""The training data is ours: valid labels, unique ids and texts, a clean split, nothing copied."""
+
+import csv
+import glob
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from model import LABELS
+
+ROOT = Path(__file__).resolve().parent.parent / "training_data"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _rows(name):
+    with open(ROOT / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return _rows("messages.csv")
+
+
+@pytest.fixture(scope="module")
+def holdout():
+    return _rows("holdout/independent.csv")
+
+
+def test_schema_and_labels(rows):
+    assert set(rows[0]) >= {"id", "text", "label", "domain", "channel", "split"}
+    assert {r["label"] for r in rows} == set(LABELS)
+    assert {r["split"] for r in rows} == {"train", "test"}
+    assert all(r["text"].strip() and r["domain"] and r["channel"] for r in rows)
+
+
+def test_enough_examples_per_label(rows):
+    counts = Counter(r["label"] for r in rows)
+    assert len(rows) >= 2800 and min(counts.values()) >= 400, counts
+
+
+def test_ids_and_texts_are_unique(rows, holdout):
+    assert len({r["id"] for r in rows}) == len(rows)
+    norm = [" ".join(r["text"].lower().split()) for r in rows + holdout]
+    dupes = [t for t, c in Counter(norm).items() if c > 1]
+    assert not dupes, dupes[:3]
+
+
+def test_test_split_is_about_a_fifth_for_every_label(rows):
+    for label in LABELS:
+        of_label = [r for r in rows if r["label"] == label]
+        share = sum(r["split"] == "test" for r in of_label) / len(of_label)
+        assert 0.12 <= share <= 0.30, (label, share)
+
+
+def test_near_duplicates_never_straddle_the_split(rows):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("merge", ROOT / "merge.py")
+    merge = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(merge)
+    roots = merge.near_duplicate_clusters([r["text"] for r in rows])
+    splits = {}
+    for r, root in zip(rows, roots):
+        splits.setdefault(root, set()).add(r["split"])
+    straddling = [root for root, s in splits.items() if len(s) > 1]
+    assert not straddling, [rows[i]["text"][:60] for i in straddling[:3]]
+
+
+def test_holdout_is_balanced_and_separate(rows, holdout):
+    counts = Counter(r["label"] for r in holdout)
+    assert set(counts) == set(LABELS) and min(counts.values()) >= 55, counts
+    train_texts = {r["text"] for r in rows}
+    assert not [r for r in holdout if r["text"] in train_texts]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="public corpora not beside the checkout")
+def test_no_text_copied_from_public_corpora(rows, holdout):
+    ours = "\n".join(r["text"].lower() for r in rows + holdout)
+    # A copied cell's first five words appear in our text: look those up in a
+    # set first, and confirm the few hits with a substring search.
+    words = ours.split()
+    starts = {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+    copied = []
+    for path in glob.glob(str(SHARED / "**" / "*.*sv"), recursive=True) + glob.glob(
+            str(SHARED / "**" / "*.txt"), recursive=True):
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            if path.endswith(".csv"):
+                cells = (c for row in csv.reader(f) for c in row)
+            else:
+                cells = (c for line in f for c in line.rstrip("\n").split("\t"))
+            copied += [c for c in cells if len(c.strip()) > 40
+                       and (len(c.split()) < 5 or tuple(c.lower().split()[:5]) in starts)
+                       and c.strip().lower() in ours]
+    assert not copied, copied[:3]
