@@ -132,7 +132,8 @@ def run(args):
         return min(samples, key=lambda s: abs(s[0] - t))[1]
 
     print(f"rows: {args.rows:,}  written: {written:,}  jobs: {args.jobs}  cpus: {os.cpu_count()}")
-    print(f"end-to-end: {seconds:.1f} s  ->  {args.rows / seconds:,.0f} tickets/s (model load and start-up included)")
+    print(f"end-to-end: {seconds:.1f} s  ->  {args.rows / seconds:,.0f} tickets/s "
+          "(model load and start-up included)")
     # On a shared machine wall time depends on the neighbours; CPU time does not.
     print(f"CPU time: {cpu:.1f} s ({cpu / args.rows * 1e3:.2f} ms/ticket)  ->  "
           f"{args.rows / (cpu / args.jobs):,.0f} tickets/s if {args.jobs} cores were ours alone; "

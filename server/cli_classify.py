@@ -80,8 +80,16 @@ def _open_output(path):
                                   newline="", write_through=False)
 
         def commit(ok):
-            stream.flush()
-            stream.detach()
+            try:
+                stream.flush()
+            except BrokenPipeError:
+                if ok:
+                    raise
+            finally:
+                try:
+                    stream.detach()  # leave sys.stdout open for click
+                except (BrokenPipeError, ValueError):
+                    pass
 
         return stream, commit
     target = Path(path)
@@ -144,7 +152,20 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
         return
     if len(inputs) != 1:
         raise click.UsageError("give one INPUT (several files or patterns need --dask)")
-    source = inputs[0]
+    try:
+        _classify_local(inputs[0], output, fmt, input_format, text_column, id_column, date_column,
+                        unit, report_path, jobs, model_dir, max_chars, strict, skipped_path, quiet)
+    except BrokenPipeError:
+        # Whoever read stdout stopped (`| head`): stop quietly, as Unix tools do.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        raise SystemExit(1) from None
+
+
+def _classify_local(source, output, fmt, input_format, text_column, id_column, date_column, unit,
+                    report_path, jobs, model_dir, max_chars, strict, skipped_path, quiet):
     export = exports.open_export(source, input_format=input_format, text_column=text_column,
                                  id_column=id_column, date_column=date_column, unit=unit)
     try:

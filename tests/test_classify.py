@@ -216,3 +216,19 @@ def test_a_corrupt_model_is_one_clear_line_and_no_output(tiny_model_dir, tmp_pat
     assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
     assert "sha256" in result.stderr or "corrupt" in result.stderr.lower()
     assert not out.exists()
+
+
+def test_progress_bar_shows_rate_and_eta_on_a_terminal(capsys):
+    from server.cli_classify import _Progress
+
+    export = exports.open_export(DATA / "freshdesk_tickets.csv")
+    list(export.rows())  # the whole file has been read
+    export.close()
+    summary = distributed.Summary(rows=50, read=100, seconds=5.0)
+    _Progress(export, enabled=True)(summary)
+    line = capsys.readouterr().err
+    # Half the rows read are done, so half the file: 10 rows/s, 5 s to go.
+    assert line.startswith("\r[############............]  50%")
+    assert "50 rows" in line and "10 rows/s" in line and "ETA 0:00:05" in line
+    _Progress(export, enabled=False)(summary)
+    assert capsys.readouterr().err == ""

@@ -73,7 +73,8 @@ def test_highlight_escapes_text_and_marks_cues():
 def test_aggregate_keeps_the_most_needy_negative_tickets():
     agg = report.Aggregate()
     for n in range(100):
-        agg.add(row(n, f"ticket text {n}"), result("angry" if n % 2 else "grateful", intensity=n / 100), _Export)
+        label = "angry" if n % 2 else "grateful"
+        agg.add(row(n, f"ticket text {n}"), result(label, intensity=n / 100), _Export)
     top = agg.top_tickets()
     assert len(top) == report.TOP_TICKETS
     assert [t["id"] for t in top[:3]] == ["T99", "T97", "T95"]
@@ -212,8 +213,9 @@ def test_report_renders_offline_in_chromium(tiny_model, tmp_path):
 def test_report_without_plotly_is_a_clear_error_before_any_work(tiny_model_dir, tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "plotly", None)  # import plotly -> ImportError
     out = tmp_path / "out.csv"
-    result_ = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model",
-                                       str(tiny_model_dir), "-o", str(out), "--report", str(tmp_path / "r.html")])
+    result_ = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"),
+                                       "--model", str(tiny_model_dir), "-o", str(out),
+                                       "--report", str(tmp_path / "r.html")])
     assert result_.exit_code == 1
     assert "--report needs plotly" in result_.stderr
     assert not out.exists()
