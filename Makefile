@@ -29,7 +29,7 @@ test: test-deps test-js lint-firefox test-python
 
 # Retrain the shipped model (see docs/model.md for the numbers behind the weights).
 model:
-	attune train -o model/default --version $$(date -u +%Y.%m.%d) \
+	$(PY) -m server.cli train -o model/default --version $$(date -u +%Y.%m.%d) --C 4 \
 	  --corpus goemotions7=../shared/data/goemotions7/train.csv:3 \
 	  --eval goemotions7_test=../shared/data/goemotions7/test.csv \
 	  --eval independent_holdout=training_data/holdout/independent.csv

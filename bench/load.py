@@ -51,7 +51,7 @@ def _percentile(sorted_values, q):
     return sorted_values[k]
 
 
-def start_server(home, model_dir=None, threads=4):
+def start_server(home, model_dir=None, threads=8):
     """Start the server; return (process, port, seconds until health answered)."""
     cmd = [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
            "--threads", str(threads)]
@@ -154,7 +154,7 @@ def main(argv=None):
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of measured load")
     parser.add_argument("--rate", type=float, default=0.0, help="total requests/s (0 = closed loop)")
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--threads", type=int, default=4, help="server worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--path", default="/v1/analyze")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

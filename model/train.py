@@ -27,7 +27,7 @@ from .labels import LABELS, check_label
 __all__ = ["build_pipeline", "fit", "train", "balanced_weights", "cap_per_label", "DEFAULTS", "LICENCES", "CORPUS_CAP"]
 
 DEFAULTS = {
-    "C": 8.0,
+    "C": 4.0,
     "min_df": 2,
     "max_features": 100_000,
     "char_weight": 1.0,
@@ -36,10 +36,10 @@ DEFAULTS = {
     "tol": 1e-3,
 }
 
-#: A public corpus contributes at most this many examples per label. Its
-#: labels weigh the same in total anyway, so the 15,000th "grateful" Reddit
-#: comment adds training time, not knowledge.
-CORPUS_CAP = 3000
+#: A public corpus may be capped to this many examples per label (None: all).
+#: Measured: capping GoEmotions at 5,000 cost 0.03 macro-F1 on its dev set
+#: for half the training time; the shipped model uses all of it.
+CORPUS_CAP = None
 
 #: Licences of the public corpora we know, for the manifest and README.
 LICENCES = {
@@ -75,6 +75,8 @@ def balanced_weights(labels, total):
 def cap_per_label(texts, labels, cap, seed=0):
     """Keep at most ``cap`` examples of each label (a fixed random sample)."""
     rng = np.random.RandomState(seed)
+    if cap is None:
+        return list(texts), list(labels)
     keep = []
     for label in LABELS:
         idx = [i for i, y in enumerate(labels) if y == label]
@@ -184,5 +186,5 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
 
 
 def _source(name, path, n, weight=1.0):
-    return {"name": name, "path": str(path), "file": str(getattr(path, "name", path)), "rows": n, "weight": weight,
+    return {"name": name, "path": str(Path(path).resolve()), "file": str(getattr(path, "name", path)), "rows": n, "weight": weight,
             "sha256": sha256_file(path), "licence": LICENCES.get(name, "see the corpus's own licence")}

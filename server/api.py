@@ -92,7 +92,7 @@ def health():
 @bp.post("/analyze")
 def analyze():
     text = _text(_json_body().get("text"))
-    return get_model().analyze(text, max_chars=current_app.config["MAX_TEXT_CHARS"])
+    return current_app.extensions["attune.coalescer"].analyze(get_model(), text)
 
 
 @bp.post("/analyze/batch")

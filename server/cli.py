@@ -28,3 +28,7 @@ def cli():
 for _module in (cli_model, cli_serve, cli_classify):
     for _command in _module.commands:
         cli.add_command(_command)
+
+
+if __name__ == "__main__":
+    cli()

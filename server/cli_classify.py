@@ -53,7 +53,7 @@ def _echo_summary(summary, shown=20):
     rate = summary.rows / summary.seconds if summary.seconds else 0.0
     click.echo(
         f"attune: classified {summary.classified:,} of {summary.rows:,} rows "
-        f"in {summary.seconds:.1f} s ({rate:,.0f} rows/s)",
+        f"in {summary.seconds:.1f} s ({rate:,.{0 if rate >= 10 else 1}f} rows/s)",
         err=True,
     )
     for label, count in summary.labels.most_common():

@@ -1,4 +1,4 @@
-"""Commands that use the model directly: analyze, train, evaluate."""
+"""Commands that use the model directly: analyze, train, evaluate, retrain."""
 
 import json
 import sys
@@ -76,7 +76,8 @@ def render(text, result, width=24):
 @click.option("-o", "--output", type=click.Path(file_okay=False), required=True, help="Directory for the artifact.")
 @click.option("--version", "version", help="Version string (default: date and time).")
 @click.option("--C", "C", type=float, default=model.train.DEFAULTS["C"], show_default=True, help="Inverse regularisation.")
-def train(data_dir, corpora, eval_specs, feedback, output, version, C):
+@click.option("--corpus-cap", type=int, help="Use at most this many examples per label of each corpus.")
+def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_cap):
     """Train a model on training_data/ plus optional corpora, and save it.
 
     Example: attune train -o models/new --corpus goemotions7=../shared/data/goemotions7/train.csv:0.5
@@ -87,7 +88,8 @@ def train(data_dir, corpora, eval_specs, feedback, output, version, C):
     click.echo(f"training on {data_dir or 'training_data/'}"
                + "".join(f" + {n} (weight {w})" for n, _, w in specs)
                + (f" + {len(extra)} corrections" if feedback else ""), err=True)
-    m = model.train.train(data_dir, corpora=specs, version=version, eval_corpora=evals, extra=extra, C=C)
+    m = model.train.train(data_dir, corpora=specs, version=version, eval_corpora=evals, extra=extra, C=C,
+                          corpus_cap=corpus_cap)
     path = m.save(output)
     for name, s in m.manifest.get("scores", {}).items():
         click.echo(f"{name}: macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  (n={s['n']})")
@@ -96,10 +98,8 @@ def train(data_dir, corpora, eval_specs, feedback, output, version, C):
 
 def _feedback_examples():
     from .feedback import iter_feedback
-    from .paths import user_dir
 
-    path = user_dir() / "feedback.sqlite3"
-    return [(r["text"], r["label"]) for r in iter_feedback(path)] if path.exists() else []
+    return [(r["text"], r["label"]) for r in iter_feedback()]
 
 
 @click.command()
@@ -117,4 +117,78 @@ def evaluate(data_path, model_path, as_json):
     click.echo(json.dumps(scores) if as_json else format_report(scores))
 
 
-commands = [analyze, train, evaluate]
+@click.command()
+@click.option("--corpus", "corpora", multiple=True, metavar="NAME=PATH[:WEIGHT]",
+              help="Public corpora (default: those in the current model's manifest that exist here).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), help="Folder with messages.csv (default: training_data/).")
+@click.option("--force", is_flag=True, help="Retrain even with no corrections stored.")
+@click.option("--rollback", is_flag=True, help="Go back to the previous model instead.")
+def retrain(corpora, data_dir, force, rollback):
+    """Retrain on training_data/ plus agents' corrections; promote only if not worse.
+
+    The candidate and the current model are scored on the same held-out messages (the test split
+    and the independent hold-out set); the candidate replaces the current model only if its
+    macro-F1 is not lower. The previous model is kept: `attune retrain --rollback` restores it.
+    A running server picks the new model up within seconds.
+
+    Example: attune retrain
+    """
+    from model import registry
+
+    from .paths import user_dir
+
+    root = user_dir() / "models"
+    root.mkdir(exist_ok=True)
+    if rollback:
+        path = registry.rollback(root)
+        click.echo(f"current model is now {model.read_manifest(path)['version']}")
+        return
+    extra = _feedback_examples()
+    if not extra and not force:
+        raise click.ClickException("no corrections stored yet: nothing to learn (use --force to retrain anyway)")
+    current_path = registry.current_dir(root)
+    current = model.load(current_path) if current_path else model.default_model()
+    specs = [parse_corpus_spec(s) for s in corpora] or _manifest_corpora(current.manifest)
+    click.echo(f"retraining with {len(extra)} corrections"
+               + "".join(f" + {n} (weight {w})" for n, _, w in specs), err=True)
+    params = {k: v for k, v in current.manifest.get("params", {}).items() if k in model.train.DEFAULTS}
+    candidate = model.train.train(data_dir, corpora=specs, extra=extra, **params)
+    texts, labels = _held_out(data_dir)
+    new, old = evaluate_model(candidate, texts, labels), evaluate_model(current, texts, labels)
+    click.echo(f"held-out macro-F1 (n={new['n']}): candidate {new['macro_f1']:.3f}, "
+               f"current {current.version} {old['macro_f1']:.3f}")
+    if not registry.gate(new, old):
+        raise click.ClickException("the candidate scores lower than the current model: kept the current one")
+    path = candidate.save(root / candidate.version)
+    registry.promote(root, path)
+    click.echo(f"promoted {candidate.version} (previous: {current.version}; undo with attune retrain --rollback)")
+
+
+def _held_out(data_dir):
+    from pathlib import Path
+
+    from model.data import TRAINING_DIR, read_training_data
+
+    rows = read_training_data(data_dir, split="test")
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    holdout = Path(data_dir or TRAINING_DIR) / "holdout" / "independent.csv"
+    if holdout.exists():
+        t, y = read_labelled(holdout)
+        texts, labels = texts + t, labels + y
+    return texts, labels
+
+
+def _manifest_corpora(manifest):
+    from pathlib import Path
+
+    specs = []
+    for src in manifest.get("sources", []):
+        if src.get("name") != "training_data" and Path(src.get("path", "")).is_file():
+            specs.append((src["name"], Path(src["path"]), float(src.get("weight", 1.0))))
+        elif src.get("name") != "training_data":
+            click.echo(f"warning: corpus {src.get('name')} not found at {src.get('path')}; training without it",
+                       err=True)
+    return specs
+
+
+commands = [analyze, train, evaluate, retrain]

@@ -25,8 +25,8 @@ def _is_loopback(host):
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
               help="Model directory to serve instead of the current one.")
 @click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (exposes the API).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads (concurrent analyses are batched across them).")
 def serve(host, port, model_dir, allow_remote, threads):
     """Run the local API server that the browser extension talks to.
 

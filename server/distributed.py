@@ -145,8 +145,10 @@ class Summary:
 
 
 def _reason_kind(reason):
-    # "no text in column 'x'" and "no text in column 'y'" count as one kind of problem.
-    return reason.split(" (", 1)[0].split(" in ", 1)[0].split(", expected", 1)[0]
+    # "no text in column 'x'" and "has 5 fields, expected 3" are counted by kind, not by detail.
+    if reason.startswith("has ") and "fields" in reason:
+        return "wrong number of fields"
+    return reason.split(" (", 1)[0].split(" in ", 1)[0]
 
 
 class StrictError(InvalidInput):
@@ -185,7 +187,8 @@ def classify_export(export, writer, model_ref, *, jobs=1, max_chars=20000, stric
                 continue
             result = next(results)
             if isinstance(result, AttuneError):
-                note_skip(Skipped(item.row, item.line, f"{result.code}: {result}"))
+                # Only the code: a model message could quote the (private) text.
+                note_skip(Skipped(item.row, item.line, f"the model refused the text ({result.code})"))
                 continue
             writer.write(item.fields, result)
             summary.classified += 1

@@ -3,11 +3,14 @@
 import copy
 import json
 import logging
+import threading
+import time
 
 import pytest
 
+from model.errors import EmptyText
 from model.labels import LABELS
-from server import create_app
+from server import Coalescer, create_app
 
 RESULT_KEYS = {"label", "confidence", "scores", "intensity", "cues", "guidance", "truncated", "model"}
 
@@ -270,3 +273,68 @@ def test_missing_model_is_a_json_503(tmp_path):
     response = app.test_client().get("/v1/health")
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "model_error"
+
+
+# --- coalescing of concurrent /v1/analyze calls -------------------------------------------------
+
+class _HeldModel:
+    """The tiny model, recording batch sizes; its first batch waits until released."""
+
+    def __init__(self, model):
+        self.model, self.version = model, model.version
+        self.sizes, self.release = [], threading.Event()
+
+    def analyze_batch(self, texts, max_chars):
+        self.sizes.append(len(texts))
+        if len(self.sizes) == 1:
+            self.release.wait(10)
+        return self.model.analyze_batch(texts, max_chars=max_chars)
+
+    def analyze(self, text, max_chars):
+        return self.model.analyze(text, max_chars=max_chars)
+
+
+def _wait_until(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.001)
+
+
+def _run_concurrently(coalescer, model, texts):
+    results = [None] * len(texts)
+
+    def call(i):
+        try:
+            results[i] = coalescer.analyze(model, texts[i])
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = exc
+
+    first = threading.Thread(target=call, args=(0,))
+    first.start()
+    _wait_until(lambda: model.sizes)  # the first call is inside its (held) batch
+    others = [threading.Thread(target=call, args=(i,)) for i in range(1, len(texts))]
+    for t in others:
+        t.start()
+    _wait_until(lambda: len(coalescer._pending) == len(texts) - 1)  # everyone else has queued
+    model.release.set()
+    for t in [first, *others]:
+        t.join(10)
+    return results
+
+
+def test_concurrent_analyses_share_one_batch_and_get_their_own_results(tiny_model):
+    model = _HeldModel(tiny_model)
+    texts = ["Thank you so much!", "Where is the export button?", "Still broken, third time.",
+             "I'm scared I lost my files", "Cancel my account NOW", "Please update my address"]
+    results = _run_concurrently(Coalescer(20_000), model, texts)
+    assert model.sizes == [1, 5]
+    assert results == [tiny_model.analyze(t) for t in texts]
+
+
+def test_one_bad_text_in_a_batch_fails_alone(tiny_model):
+    model = _HeldModel(tiny_model)
+    texts = ["Thank you so much!", "Where is the export button?", "   ", "Still broken, third time."]
+    results = _run_concurrently(Coalescer(20_000), model, texts)
+    assert isinstance(results[2], EmptyText)
+    assert [results[i] for i in (0, 1, 3)] == [tiny_model.analyze(texts[i]) for i in (0, 1, 3)]

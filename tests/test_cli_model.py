@@ -104,3 +104,64 @@ def test_train_writes_a_loadable_artifact(runner, tmp_path):
     assert manifest["scores"]["training_data_test"]["n"] == 7
     res = runner.invoke(cli, ["analyze", "--model", str(out), "--json", "thanks, that fixed it"])
     assert json.loads(res.output)["model"] == "t-1"
+
+
+def _write_data(folder, corpus, test_first=True):
+    import csv
+
+    folder.mkdir()
+    with open(folder / "messages.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, ["id", "text", "label", "domain", "channel", "split"])
+        w.writeheader()
+        n = 0
+        for label, texts in corpus.items():
+            for i, t in enumerate(texts):
+                n += 1
+                w.writerow({"id": f"t{n}", "text": t, "label": label, "domain": "x", "channel": "chat",
+                            "split": "test" if i < 2 else "train"})
+    return folder
+
+
+def test_retrain_promotes_a_better_model_and_rolls_back(runner, tmp_path, attune_home):
+    import model
+    from server.feedback import add_feedback, connect
+    from tests.tiny_corpus import CORPUS, texts_and_labels
+
+    data = _write_data(tmp_path / "data", CORPUS)
+    # The current model learned shuffled labels: any honest retrain beats it.
+    texts, labels = texts_and_labels()
+    weak = model.train.fit(texts, labels[7:] + labels[:7], version="weak", min_df=1, calibration_folds=2)
+    root = attune_home / "models"
+    weak.save(root / "weak")
+    (root / "current").symlink_to("weak")
+    conn = connect()
+    add_feedback(conn, "my parcel is lost and the party is tomorrow, please help", "anxious")
+    conn.close()
+
+    res = runner.invoke(cli, ["retrain", "--data", str(data)])
+    assert res.exit_code == 0, res.output
+    assert "promoted" in res.output and "with 1 corrections" in res.output
+    current = model.read_manifest(root / "current")
+    assert current["version"] != "weak" and current["n_extra"] == 1
+    assert (root / "previous").resolve().name == "weak"
+
+    res = runner.invoke(cli, ["retrain", "--rollback"])
+    assert res.exit_code == 0, res.output
+    assert model.read_manifest(root / "current")["version"] == "weak"
+
+
+def test_retrain_without_corrections_is_refused(runner):
+    res = runner.invoke(cli, ["retrain"])
+    assert res.exit_code == 1 and "no corrections" in res.output
+
+
+def test_rollback_with_nothing_to_go_back_to(runner):
+    res = runner.invoke(cli, ["retrain", "--rollback"])
+    assert res.exit_code == 1 and "no previous model" in res.output
+
+
+@pytest.mark.parametrize("new, old, ok", [(0.9, 0.9, True), (0.91, 0.9, True), (0.89, 0.9, False)])
+def test_promotion_gate(new, old, ok):
+    from model.registry import gate
+
+    assert gate({"macro_f1": new}, {"macro_f1": old}) is ok
