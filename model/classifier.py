@@ -28,6 +28,11 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         Inverse regularisation of the label model.
     gate_C : float, default=1.0
         Inverse regularisation of the gate (support vs public text).
+    gate_sharpness : float, default=4.0
+        Multiplies the gate's logit. The regularised gate is under-confident
+        (Reddit comments got g = 0.07 on average, not 0); a sharper gate
+        reads each kind of text more purely with its own weights. 4 was
+        best on GoEmotions-7 dev (0.554 -> 0.560), see docs/model.md.
     tol : float, default=1e-3
     max_iter : int, default=1000
 
@@ -38,9 +43,10 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
     given) this is a plain logistic regression and there is no gate.
     """
 
-    def __init__(self, C=8.0, gate_C=1.0, tol=1e-3, max_iter=1000):
+    def __init__(self, C=8.0, gate_C=1.0, gate_sharpness=4.0, tol=1e-3, max_iter=1000):
         self.C = C
         self.gate_C = gate_C
+        self.gate_sharpness = gate_sharpness
         self.tol = tol
         self.max_iter = max_iter
 
@@ -66,7 +72,10 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "lr_")
         if self.gate_ is None:
             return np.ones(X.shape[0])
-        return self.gate_.predict_proba(X)[:, list(self.gate_.classes_).index(1)]
+        z = self.gate_.decision_function(X)  # > 0: support text
+        if list(self.gate_.classes_) != [0, 1]:
+            z = -z
+        return 1.0 / (1.0 + np.exp(-self.gate_sharpness * z))
 
     def _augment(self, X, g):
         if self.gate_ is None:

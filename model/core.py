@@ -70,6 +70,7 @@ class Model:
         coef = np.asarray(self._base.lr_.coef_, dtype=float)[self._order]
         n = self._base.n_features_in_
         self._push = [c - c.mean(axis=0) for c in (coef[:, i * n : (i + 1) * n] for i in range(coef.shape[1] // n))]
+        self._fast = self._compile()
 
     # -- public ------------------------------------------------------------
     def save(self, directory):
@@ -123,9 +124,7 @@ class Model:
         style_raw = np.array([style_vector(d, a[0]) for d, a in zip(docs, analyzed)], dtype=float)
         with config_context(assume_finite=True, skip_parameter_validation=True):
             X_text = self._vec.transform_analyzed(analyzed)
-            X = sp.hstack([X_text, sp.csr_matrix(self._style.transform_raw(style_raw))], format="csr")
-            proba = self._clf.predict_proba(X)[:, self._order]
-            gates = self._base.gate(X)
+            proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
         proba = proba / proba.sum(axis=1, keepdims=True)
 
         squashed = style_raw / (style_raw + 1.0)
@@ -152,41 +151,105 @@ class Model:
             })
         return results
 
+    # -- prediction ----------------------------------------------------------
+    def _compile(self):
+        """The fitted linear model as plain arrays, or None if it is not the expected kind.
+
+        scikit-learn's predict_proba spends most of a single-text call on
+        input validation and dispatch; the arithmetic is a few sparse-dense
+        products. We do that arithmetic directly, and only after checking on
+        sample texts that it gives what scikit-learn gives.
+        """
+        base, clf = self._base, self._clf
+        cals = getattr(clf, "calibrated_classifiers_", None)
+        beta = None
+        if cals is not None:
+            if len(cals) != 1 or cals[0].method != "temperature":
+                return None
+            beta = float(cals[0].calibrators[0].beta_)
+        lr, n = base.lr_, base.n_features_in_
+        W = np.asarray(lr.coef_, dtype=float)
+        blocks = [np.ascontiguousarray(W[:, i * n : (i + 1) * n].T) for i in range(W.shape[1] // n)]
+        gate = None
+        if base.gate_ is not None:
+            sign = 1.0 if list(base.gate_.classes_) == [0, 1] else -1.0
+            gate = (sign * base.gate_.coef_[0], sign * float(base.gate_.intercept_[0]), base.gate_sharpness)
+        fast = {"blocks": blocks, "intercept": np.asarray(lr.intercept_, dtype=float), "beta": beta, "gate": gate}
+        probe = ["THIS IS THE THIRD TIME!!! nobody answers", "thank you so much :)", "where do I click?",
+                 "please update my billing address", "I'm scared I lost everything"]
+        X_text = self._vec.transform(probe)
+        S = self._style.transform(probe)
+        expected = clf.predict_proba(sp.hstack([X_text, sp.csr_matrix(S)], format="csr"))
+        got = self._linear(fast, X_text, S)[0]
+        return fast if np.allclose(got, expected, atol=1e-7) else None
+
+    @staticmethod
+    def _linear(fast, X, S):
+        # X: sparse text features, S: dense style features; the model's
+        # columns are X's then S's, so each weight block splits the same way.
+        n = X.shape[1]
+        blocks = fast["blocks"]
+
+        def product(w):
+            return X @ w[:n] + S @ w[n:]
+
+        logits = product(blocks[0])
+        if fast["gate"] is not None:
+            w, b, sharpness = fast["gate"]
+            g = 1.0 / (1.0 + np.exp(-sharpness * (product(w) + b)))
+            logits += g[:, None] * product(blocks[1]) + (1.0 - g)[:, None] * product(blocks[2])
+        else:
+            g = np.ones(X.shape[0])
+        logits += fast["intercept"]
+        if fast["beta"] is not None:
+            logits *= fast["beta"]
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba, g
+
+    def _predict(self, X, S):
+        """Probabilities in LABELS order and the gate value of each row."""
+        if self._fast is not None:
+            proba, g = self._linear(self._fast, X, S)
+        else:
+            X = sp.hstack([X, sp.csr_matrix(S)], format="csr")
+            proba, g = self._clf.predict_proba(X), self._base.gate(X)
+        return proba[:, self._order], g
+
     # -- explanation ---------------------------------------------------------
     def _token_scores(self, analyzed, X, row, label_idx, gate):
         """Each token's contribution to the logit of ``label_idx`` (vs the average label)."""
-        toks, word_feats, char_feats = analyzed
+        toks, word_ids, word_start, word_len, char_ids = analyzed
         n = len(toks)
         if not n:
             return np.zeros(0)
-        lo, hi = X.indptr[row], X.indptr[row + 1]
-        idx, val = X.indices[lo:hi], X.data[lo:hi]
-        fids, owners, share = [], [], []
-        for f, a, b in word_feats:  # an n-gram's push is shared by its words
-            width = b - a + 1
-            for t in range(a, b + 1):
-                fids.append(f)
-                owners.append(t)
-                share.append(1.0 / width)
-        fids = np.array(fids, dtype=np.int64)
-        owners = np.array(owners, dtype=np.int64)
-        share = np.array(share)
-        if char_feats:
-            lens = [len(c) for c in char_feats]
-            fids = np.concatenate([fids, *char_feats])
+        # Every feature occurrence with the token that owns it; an n-gram's
+        # push is shared equally by its n words.
+        reps = np.repeat(np.arange(len(word_ids)), word_len)
+        first = np.cumsum(word_len) - word_len
+        owners = word_start[reps] + (np.arange(len(reps)) - first[reps])
+        fids = word_ids[reps]
+        share = 1.0 / word_len[reps]
+        if char_ids:
+            lens = [len(c) for c in char_ids]
+            fids = np.concatenate([fids, *char_ids])
             owners = np.concatenate([owners, np.repeat(np.arange(n), lens)])
             share = np.concatenate([share, np.ones(sum(lens))])
         if not len(fids):
             return np.zeros(n)
+        lo, hi = X.indptr[row], X.indptr[row + 1]
+        if hi == lo:
+            return np.zeros(n)
+        idx, val = X.indices[lo:hi], X.data[lo:hi]
+        pos = np.minimum(np.searchsorted(idx, fids), len(idx) - 1)
+        present = idx[pos] == fids
         push = self._push[0][label_idx, fids]
         if len(self._push) == 3:
             push = push + gate * self._push[1][label_idx, fids] + (1 - gate) * self._push[2][label_idx, fids]
-        pos = np.searchsorted(idx, fids)
-        pos[pos >= len(idx)] = 0
-        present = idx[pos] == fids
         # A feature occurring in several tokens splits its weight among them.
-        _, inverse, counts = np.unique(fids, return_inverse=True, return_counts=True)
-        contrib = np.where(present, val[pos] * push, 0.0) * share / counts[inverse]
+        counts = np.bincount(pos[present], minlength=len(idx))
+        contrib = np.where(present, val[pos] * push / np.maximum(counts[pos], 1), 0.0) * share
         return np.bincount(owners, weights=contrib, minlength=n)
 
     def _cues(self, text, cleaned, analyzed, X, row, proba, gate, top=6):

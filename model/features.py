@@ -176,14 +176,16 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
 
     # -- analysis -------------------------------------------------------
     def _word_terms(self, toks):
-        """Word features of one document: list of (term, first token, last token)."""
+        """Word n-grams of one document, one list per n; item i starts at token i."""
         words = toks
         if self.negation:
             words = [t + "_NEG" if m else t for t, m in zip(toks, negation_marks(toks))]
-        terms = [(w, i, i) for i, w in enumerate(words)]
-        for n in range(2, self.word_ngrams + 1):
-            terms += [(" ".join(words[i : i + n]), i, i + n - 1) for i in range(len(words) - n + 1)]
-        return terms
+        grams = [words]
+        if self.word_ngrams >= 2:
+            grams.append([a + " " + b for a, b in zip(words, words[1:])])
+        for n in range(3, self.word_ngrams + 1):
+            grams.append([" ".join(words[i : i + n]) for i in range(len(words) - n + 1)])
+        return grams
 
     def _char_terms(self, tok):
         lo, hi = self.char_ngram_range
@@ -199,7 +201,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         char_cache = {}
         for doc in docs:
             toks = tokenize(doc)
-            word_df.update({t for t, _, _ in self._word_terms(toks)})
+            word_df.update({t for grams in self._word_terms(toks) for t in grams})
             if self.char_ngram_range:
                 grams = set()
                 for tok in set(toks):
@@ -233,34 +235,44 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         return names
 
     # -- transforming ----------------------------------------------------
-    def _token_char_ids(self, tok):
+    def _char_ids(self, toks):
         # Character features depend only on the token: cache them (bounded),
         # outside the estimator so transform leaves its state untouched.
         cache = _CHAR_CACHE.get(self)
-        if cache is None:
+        if cache is None or len(cache) > 200_000:
             cache = _CHAR_CACHE[self] = {}
-        ids = cache.get(tok)
-        if ids is None:
-            if len(cache) > 200_000:
-                cache.clear()
-            voc, off = self.char_vocabulary_, self.n_word_
-            ids = np.array([off + voc[g] for g in self._char_terms(tok) if g in voc], dtype=np.int64)
-            cache[tok] = ids
-        return ids
+        out = []
+        for tok in toks:
+            ids = cache.get(tok)
+            if ids is None:
+                voc, off = self.char_vocabulary_, self.n_word_
+                ids = cache[tok] = np.array([off + voc[g] for g in self._char_terms(tok) if g in voc],
+                                            dtype=np.int64)
+            out.append(ids)
+        return out
 
     def analyze_doc(self, doc):
-        """Tokenise one document and list its features per token.
+        """Tokenise one document and list its features with the tokens they come from.
 
-        Returns ``(tokens, word_feats, char_feats)``: ``tokens`` from
-        :func:`tokenize`, ``word_feats`` a list of ``(feature, first, last)``
-        token positions, ``char_feats`` one list of feature ids per token.
+        Returns ``(tokens, word_ids, word_start, word_len, char_ids)``: the
+        tokens from :func:`tokenize`; for each word n-gram in the vocabulary
+        its feature id, first token and length in tokens (int arrays); and
+        per token an array of its character n-gram feature ids.
         """
         check_is_fitted(self, "idf_")
         toks = tokenize(doc)
-        voc = self.word_vocabulary_
-        word_feats = [(voc[t], a, b) for t, a, b in self._word_terms(toks) if t in voc]
-        char_feats = [self._token_char_ids(t) for t in toks] if self.char_ngram_range else []
-        return toks, word_feats, char_feats
+        get = self.word_vocabulary_.get
+        ids, start, length = [], [], []
+        for n, grams in enumerate(self._word_terms(toks), 1):
+            for i, term in enumerate(grams):
+                j = get(term)
+                if j is not None:
+                    ids.append(j)
+                    start.append(i)
+                    length.append(n)
+        char_ids = self._char_ids(toks) if self.char_ngram_range else []
+        return (toks, np.array(ids, dtype=np.int64), np.array(start, dtype=np.int64),
+                np.array(length, dtype=np.int64), char_ids)
 
     def transform(self, X):
         """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
@@ -270,10 +282,10 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
     def transform_analyzed(self, analyzed):
         """Vectorise documents already passed through :meth:`analyze_doc`."""
         parts, lengths = [], []
-        for _, word_feats, char_feats in analyzed:
-            doc = [np.array([f for f, _, _ in word_feats], dtype=np.int64), *char_feats]
-            parts += doc
-            lengths.append(sum(len(p) for p in doc))
+        for _, word_ids, _, _, char_ids in analyzed:
+            parts.append(word_ids)
+            parts += char_ids
+            lengths.append(len(word_ids) + sum(len(c) for c in char_ids))
         cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         rows = np.repeat(np.arange(len(analyzed)), lengths)
         X = sp.csr_matrix(

@@ -13,6 +13,8 @@ log = logging.getLogger("attune.server")
 
 
 class AttuneFlask(Flask):
+    """Flask, with exception logging that never includes the exception message."""
+
     def log_exception(self, exc_info):
         # Flask's default logs the exception message, which could quote ticket text.
         from .errors import log_unexpected
@@ -36,7 +38,6 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_TEXT_CHARS=20_000,
         MAX_BATCH_ITEMS=256,
-        JSON_SORT_KEYS=False,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -160,9 +161,10 @@ class Coalescer:
     arriving meanwhile queue, and the first of them runs the next batch when it is done.
     """
 
-    def __init__(self, max_chars, max_batch=32):
+    def __init__(self, max_chars, max_batch=32, gather=0.0):
         self.max_chars = max_chars
         self.max_batch = max_batch
+        self.gather = gather
         self._lock = threading.Lock()
         self._pending = []
         self._busy = False
@@ -176,6 +178,8 @@ class Coalescer:
         if not job.lead:
             job.wake.wait()  # woken with a result, or to lead the next batch
         if job.lead:
+            if self.gather:
+                time.sleep(self.gather)  # let requests already on their way join this batch
             with self._lock:  # our job is first in the queue: it is in this batch
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]

@@ -38,7 +38,7 @@ def _write_token(path, token):
     # Write to a private temp file and rename, so the token is never readable by others
     # and a reader never sees a half-written file.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
         fh.flush()

@@ -86,3 +86,37 @@ def test_guidance_adds_a_situation_tip(tiny_model):
     r = tiny_model.analyze("Third time I'm writing about this and it's still not working")
     assert r["label"] == "frustrated"
     assert any("before" in tip or "more than one" in tip for tip in r["guidance"]["tips"])
+
+
+@pytest.fixture(scope="module")
+def two_domain_model():
+    """A tiny model trained on two sources, so the domain gate is in play."""
+    import model
+    from tests.tiny_corpus import texts_and_labels
+
+    texts, labels = texts_and_labels()
+    domain = [i % 2 for i in range(len(texts))]
+    return model.train.fit(texts, labels, domain=domain, min_df=1, calibration_folds=2)
+
+
+@pytest.mark.parametrize("which", ["tiny_model", "two_domain_model"])
+def test_fast_path_equals_scikit_learn(request, which):
+    m = request.getfixturevalue(which)
+    assert m._fast is not None
+    import numpy as np
+
+    from model.clean import clean
+
+    # scikit-learn's own predict_proba on the same cleaned texts
+    expected = m.pipeline.predict_proba([clean(t).text for t in MESSAGES])[:, m._order]
+    got = np.array([[r["scores"][label] for label in LABELS] for r in m.analyze_batch(MESSAGES)])
+    assert np.abs(got - expected).max() < 1e-4  # results are rounded to 4 places
+
+
+def test_gate_separates_the_two_sources(two_domain_model):
+    feats = two_domain_model.pipeline.named_steps["features"]
+    from tests.tiny_corpus import texts_and_labels
+
+    texts, _ = texts_and_labels()
+    g = two_domain_model._base.gate(feats.transform(texts))
+    assert ((g > 0.5) == [i % 2 == 1 for i in range(len(texts))]).mean() > 0.9
