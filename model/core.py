@@ -6,6 +6,8 @@ so that the tokens and style signals computed for the features are reused for
 cues and intensity instead of being computed twice.
 """
 
+from functools import lru_cache
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn import config_context
@@ -34,6 +36,19 @@ _INTENSITY_WEIGHTS = {
     "caps_share": 0.30, "exclaim_runs": 0.20, "question_runs": 0.05, "neg_emoticons": 0.10,
     "repeat_contact": 0.10, "escalation": 0.15, "intensifiers": 0.10,
 }
+
+
+_SITUATIONS = ("repeat_contact", "escalation", "urgency")
+
+
+@lru_cache(maxsize=None)
+def _frozen_guidance(label, present):
+    return guidance_for(label, dict(zip(_SITUATIONS, present)))
+
+
+def _guidance(label, present):
+    g = _frozen_guidance(label, present)  # cached; each result gets its own copy
+    return {"label": g["label"], "headline": g["headline"], "tips": list(g["tips"])}
 
 
 class Model:
@@ -123,7 +138,7 @@ class Model:
         analyzed = [self._vec.analyze_doc(d) for d in docs]
         style_raw = np.array([style_vector(d, a[0]) for d, a in zip(docs, analyzed)], dtype=float)
         with config_context(assume_finite=True, skip_parameter_validation=True):
-            X_text = self._vec.transform_analyzed(analyzed)
+            X_text, *occurrences = self._vec.transform_analyzed(analyzed, return_occurrences=True)
             proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
         proba = proba / proba.sum(axis=1, keepdims=True)
 
@@ -132,20 +147,19 @@ class Model:
         emotional = 1.0 - proba[:, LABELS.index("neutral")]
         intensity = np.clip(emotional * (0.55 + 0.45 * np.minimum(signal * 2.0, 1.0)), 0.0, 1.0)
 
+        all_cues = self._all_cues(originals, cleaned, analyzed, X_text, occurrences, proba, gates)
+        situations = style_raw[:, [STYLE_NAMES.index(n) for n in _SITUATIONS]].tolist()
         results = []
-        for i, text in enumerate(originals):
-            p = proba[i]
-            k = int(p.argmax())
-            label = LABELS[k]
-            scores = {lab: round(float(v), 4) for lab, v in zip(LABELS, p)}
-            signals = {n: style_raw[i, j] for j, n in enumerate(STYLE_NAMES)}
+        for i, (p, inten) in enumerate(zip(np.round(proba, 4).tolist(), np.round(intensity, 4).tolist())):
+            scores = dict(zip(LABELS, p))
+            label = LABELS[int(proba[i].argmax())]
             results.append({
                 "label": label,
                 "confidence": scores[label],
                 "scores": scores,
-                "intensity": round(float(intensity[i]), 4),
-                "cues": self._cues(text, cleaned[i], analyzed[i], X_text, i, p, gates[i]),
-                "guidance": guidance_for(label, signals),
+                "intensity": inten,
+                "cues": all_cues[i],
+                "guidance": _guidance(label, tuple(v > 0 for v in situations[i])),
                 "truncated": truncated[i],
                 "model": self.version,
             })
@@ -218,74 +232,105 @@ class Model:
         return proba[:, self._order], g
 
     # -- explanation ---------------------------------------------------------
-    def _token_scores(self, analyzed, X, row, label_idx, gate):
-        """Each token's contribution to the logit of ``label_idx`` (vs the average label)."""
-        toks, word_ids, word_start, word_len, char_ids = analyzed
-        n = len(toks)
-        if not n:
-            return np.zeros(0)
-        # Every feature occurrence with the token that owns it; an n-gram's
-        # push is shared equally by its n words.
-        reps = np.repeat(np.arange(len(word_ids)), word_len)
-        first = np.cumsum(word_len) - word_len
-        owners = word_start[reps] + (np.arange(len(reps)) - first[reps])
-        fids = word_ids[reps]
-        share = 1.0 / word_len[reps]
-        if char_ids:
-            lens = [len(c) for c in char_ids]
-            fids = np.concatenate([fids, *char_ids])
-            owners = np.concatenate([owners, np.repeat(np.arange(n), lens)])
-            share = np.concatenate([share, np.ones(sum(lens))])
-        if not len(fids):
-            return np.zeros(n)
-        lo, hi = X.indptr[row], X.indptr[row + 1]
-        if hi == lo:
-            return np.zeros(n)
-        idx, val = X.indices[lo:hi], X.data[lo:hi]
-        pos = np.minimum(np.searchsorted(idx, fids), len(idx) - 1)
-        present = idx[pos] == fids
-        push = self._push[0][label_idx, fids]
+    def _token_scores(self, analyzed, X, occurrences, labels, gates, rows):
+        """Each token's push towards a label, for many documents at once.
+
+        ``labels[r]`` is the label explained for row ``r``; only ``rows`` are
+        scored. Returns ``(scores, offsets)``: document ``r``'s token scores
+        are ``scores[offsets[r]:offsets[r + 1]]``. A token's score sums its
+        features' TF-IDF value times the label's push; an n-gram's share is
+        split over its words and a repeated feature's over its occurrences.
+        One vectorised pass: per-document numpy calls would cost more than
+        the arithmetic.
+        """
+        inverse, counts = occurrences
+        n_docs = len(analyzed)
+        selected = np.zeros(n_docs, dtype=bool)
+        selected[rows] = True
+        n_toks = np.array([len(a[0]) for a in analyzed])
+        n_words = np.array([len(a[1]) for a in analyzed])
+        n_chars = np.array([sum(len(c) for c in a[4]) for a in analyzed])
+        doc_start = np.concatenate([[0], np.cumsum(n_words + n_chars)])[:-1]  # in transform order
+        tok_off = np.concatenate([[0], np.cumsum(np.where(selected, n_toks, 0))])
+        docs = np.flatnonzero(selected)
+        if not len(docs) or not tok_off[-1]:
+            return np.zeros(tok_off[-1]), tok_off
+        # Word n-gram occurrences: position in transform order, first token, width.
+        w_doc = np.repeat(docs, n_words[docs])
+        w_rank = np.arange(len(w_doc)) - np.repeat(np.cumsum(n_words[docs]) - n_words[docs], n_words[docs])
+        w_pos = doc_start[w_doc] + w_rank
+        w_first = np.concatenate([analyzed[d][2] for d in docs]) + tok_off[w_doc]
+        w_width = np.concatenate([analyzed[d][3] for d in docs])
+        # Character n-gram occurrences belong to one token each.
+        char_lens = np.array([len(c) for d in docs for c in analyzed[d][4]], dtype=np.int64)
+        c_doc = np.repeat(docs, n_chars[docs])
+        c_rank = np.arange(len(c_doc)) - np.repeat(np.cumsum(n_chars[docs]) - n_chars[docs], n_chars[docs])
+        c_pos = doc_start[c_doc] + n_words[c_doc] + c_rank
+        c_first = np.repeat(np.arange(tok_off[-1]), char_lens)
+        pos = np.concatenate([w_pos, c_pos])
+        occ_doc = np.concatenate([w_doc, c_doc])
+        first = np.concatenate([w_first, c_first])
+        width = np.concatenate([w_width, np.ones(len(c_pos), dtype=np.int64)])
+        cell = inverse[pos]  # index into X.data
+        fids = X.indices[cell]
+        lab = labels[occ_doc]
+        push = self._push[0][lab, fids]
         if len(self._push) == 3:
-            push = push + gate * self._push[1][label_idx, fids] + (1 - gate) * self._push[2][label_idx, fids]
-        # A feature occurring in several tokens splits its weight among them.
-        counts = np.bincount(pos[present], minlength=len(idx))
-        contrib = np.where(present, val[pos] * push / np.maximum(counts[pos], 1), 0.0) * share
-        return np.bincount(owners, weights=contrib, minlength=n)
+            g = gates[occ_doc]
+            push = push + g * self._push[1][lab, fids] + (1 - g) * self._push[2][lab, fids]
+        value = X.data[cell] * push / counts[cell] / width
+        # Spread each n-gram's value over the tokens it covers.
+        reps = np.repeat(np.arange(len(pos)), width)
+        owners = first[reps] + (np.arange(len(reps)) - np.repeat(np.cumsum(width) - width, width))
+        return np.bincount(owners, weights=value[reps], minlength=tok_off[-1]), tok_off
 
-    def _cues(self, text, cleaned, analyzed, X, row, proba, gate, top=6):
-        order = np.argsort(proba)[::-1]
-        labels = [int(order[0])]
-        if proba[order[1]] >= 0.25 and LABELS[order[1]] != "neutral":
-            labels.append(int(order[1]))  # a strong second feeling gets its own cues
-        toks = analyzed[0]
-        spans = None
-        cues = []
-        for rank, k in enumerate(labels):
-            if LABELS[k] == "neutral":
-                continue
-            scores = self._token_scores(analyzed, X, row, k, gate)
-            if not len(scores) or scores.max() <= 0:
-                continue
-            best = scores.max()
-            keep = [i for i in np.argsort(scores)[::-1][: (top if rank == 0 else 3) * 2]
-                    if scores[i] >= 0.2 * best and scores[i] > 0.02 and toks[i] not in _STOP]
-            keep = sorted(keep[: top if rank == 0 else 3])
-            if not keep:
-                continue
-            if spans is None:
-                spans = token_spans(cleaned.text, toks)
-            # Neighbouring cue tokens become one span ("not working again").
-            groups = [[keep[0]]]
-            for i in keep[1:]:
-                (groups[-1].append(i) if i == groups[-1][-1] + 1 else groups.append([i]))
-            for g in groups:
-                if g[-1] >= len(spans):
+    def _all_cues(self, originals, cleaned, analyzed, X, occurrences, proba, gates, top=6):
+        """Cues of every document: its top label's, and a strong second feeling's."""
+        order = np.argsort(-proba, axis=1)
+        first, second = order[:, 0], order[:, 1]
+        neutral = LABELS.index("neutral")
+        rows1 = np.flatnonzero(first != neutral)
+        with_second = (proba[np.arange(len(proba)), second] >= 0.25) & (second != neutral)
+        rows2 = np.flatnonzero(with_second)
+        s1, o1 = self._token_scores(analyzed, X, occurrences, first, gates, rows1)
+        s2, o2 = (self._token_scores(analyzed, X, occurrences, second, gates, rows2) if len(rows2)
+                  else (None, None))
+        out = []
+        for d, text in enumerate(originals):
+            cues, spans = [], None
+            for scores, offsets, label, limit in ((s1, o1, first[d], top), (s2, o2, second[d], 3)):
+                if scores is None or offsets[d] == offsets[d + 1]:
                     continue
-                start, end = cleaned.span(spans[g[0]][0], spans[g[-1]][1])
-                cues.append({
-                    "start": start, "end": end, "text": text[start:end], "label": LABELS[k],
-                    "weight": round(float(min(scores[g].sum() / best, 1.0)), 3),
-                })
-        cues.sort(key=lambda c: c["start"])
-        return cues
+                vals = scores[offsets[d] : offsets[d + 1]].tolist()
+                spans = self._add_cues(cues, text, cleaned[d], analyzed[d][0], vals, int(label), limit, spans)
+            cues.sort(key=lambda c: c["start"])
+            out.append(cues)
+        return out
 
+    @staticmethod
+    def _add_cues(cues, text, cleaned, toks, vals, label, limit, spans):
+        best = max(vals)
+        if best <= 0:
+            return spans
+        keep = sorted((i for i, v in enumerate(vals) if v >= 0.2 * best and v > 0.02 and toks[i] not in _STOP),
+                      key=lambda i: -vals[i])[:limit]
+        if not keep:
+            return spans
+        keep.sort()
+        if spans is None:
+            spans = token_spans(cleaned.text, toks)
+        # Neighbouring cue tokens become one span ("not working again").
+        groups = [[keep[0]]]
+        for i in keep[1:]:
+            (groups[-1].append(i) if i == groups[-1][-1] + 1 else groups.append([i]))
+        for g in groups:
+            if g[-1] >= len(spans):
+                continue
+            start, end = cleaned.span(spans[g[0]][0], spans[g[-1]][1])
+            if any(start < c["end"] and c["start"] < end for c in cues):
+                continue  # a word shows one feeling: the stronger label's cue wins
+            cues.append({
+                "start": start, "end": end, "text": text[start:end], "label": LABELS[label],
+                "weight": round(min(sum(vals[i] for i in g) / best, 1.0), 3),
+            })
+        return spans

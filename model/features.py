@@ -279,33 +279,39 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "idf_")
         return self.transform_analyzed([self.analyze_doc(d) for d in _as_texts(X, self)])
 
-    def transform_analyzed(self, analyzed):
-        """Vectorise documents already passed through :meth:`analyze_doc`."""
+    def transform_analyzed(self, analyzed, return_occurrences=False):
+        """Vectorise documents already passed through :meth:`analyze_doc`.
+
+        With ``return_occurrences``, also return for every feature occurrence
+        (in the order: each document's word ids, then its tokens' character
+        ids) its position in the matrix's ``data``: how cues find a feature's
+        value without searching.
+        """
+        n_docs, n_features = len(analyzed), len(self.idf_)
         parts, lengths = [], []
         for _, word_ids, _, _, char_ids in analyzed:
             parts.append(word_ids)
             parts += char_ids
             lengths.append(len(word_ids) + sum(len(c) for c in char_ids))
         cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        rows = np.repeat(np.arange(len(analyzed)), lengths)
-        X = sp.csr_matrix(
-            (np.ones(len(cols)), (rows, cols)), shape=(len(analyzed), len(self.idf_))
-        )
-        X.sum_duplicates()
-        np.log(X.data, out=X.data)
-        X.data += 1.0
-        X.data *= self.idf_[X.indices]
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        # One sort counts every (document, feature) pair and leaves the
+        # matrix in canonical CSR order: cheaper than COO -> CSR.
+        keys, inverse, counts = np.unique(rows * n_features + cols, return_inverse=True, return_counts=True)
+        row_of, indices = np.divmod(keys, n_features)
+        data = (np.log(counts) + 1.0) * self.idf_[indices]
         # Normalise the word and character blocks separately, as two
         # vectorisers in a FeatureUnion would, so neither swamps the other.
-        is_char = X.indices >= self.n_word_
-        sq = X.data**2
-        row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        word_norm = np.sqrt(np.bincount(row_of[~is_char], sq[~is_char], minlength=X.shape[0]))
-        char_norm = np.sqrt(np.bincount(row_of[is_char], sq[is_char], minlength=X.shape[0]))
+        is_char = indices >= self.n_word_
+        sq = data * data
+        word_norm = np.sqrt(np.bincount(row_of[~is_char], sq[~is_char], minlength=n_docs))
+        char_norm = np.sqrt(np.bincount(row_of[is_char], sq[is_char], minlength=n_docs))
         word_norm[word_norm == 0] = 1.0
         char_norm[char_norm == 0] = 1.0
-        X.data /= np.where(is_char, char_norm[row_of] / self.char_weight, word_norm[row_of])
-        return X
+        data /= np.where(is_char, char_norm[row_of] / self.char_weight, word_norm[row_of])
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=n_docs))])
+        X = sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_features))
+        return (X, inverse, counts) if return_occurrences else X
 
 
 # ---------------------------------------------------------------------------

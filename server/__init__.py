@@ -161,10 +161,9 @@ class Coalescer:
     arriving meanwhile queue, and the first of them runs the next batch when it is done.
     """
 
-    def __init__(self, max_chars, max_batch=32, gather=0.0):
+    def __init__(self, max_chars, max_batch=32):
         self.max_chars = max_chars
         self.max_batch = max_batch
-        self.gather = gather
         self._lock = threading.Lock()
         self._pending = []
         self._busy = False
@@ -178,8 +177,6 @@ class Coalescer:
         if not job.lead:
             job.wake.wait()  # woken with a result, or to lead the next batch
         if job.lead:
-            if self.gather:
-                time.sleep(self.gather)  # let requests already on their way join this batch
             with self._lock:  # our job is first in the queue: it is in this batch
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
