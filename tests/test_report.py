@@ -192,6 +192,32 @@ def test_report_renders_offline_in_chromium(tiny_model, tmp_path):
         text = texts[n % 4]
         agg.add(row(n, text, f"2026-01-{n % 20 + 1:02d}"), tiny_model.analyze(text), _Export)
     path = report.write_report(agg, tmp_path / "r.html")
+    # Playwright's sync API refuses to run where another sync session (the
+    # extension tests' browser) owns this thread's event loop: use a thread.
+    errors, outside = _in_thread(lambda: _render(path, sync_playwright))
+    assert errors == [] and outside == []
+
+
+def _in_thread(fn):
+    import threading
+
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # re-raised in the test's thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def _render(path, sync_playwright):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
         page = browser.new_page()
@@ -207,7 +233,7 @@ def test_report_renders_offline_in_chromium(tiny_model, tmp_path):
         assert page.locator("#cue-grid .js-plotly-plot").count() >= 1
         assert page.locator("table tbody tr").count() >= 1
         browser.close()
-    assert errors == [] and outside == []
+    return errors, outside
 
 
 def test_report_without_plotly_is_a_clear_error_before_any_work(tiny_model_dir, tmp_path, monkeypatch):
