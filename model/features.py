@@ -264,15 +264,14 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         get = self.word_vocabulary_.get
         ids, start, length = [], [], []
         for n, grams in enumerate(self._word_terms(toks), 1):
-            for i, term in enumerate(grams):
-                j = get(term)
-                if j is not None:
-                    ids.append(j)
-                    start.append(i)
-                    length.append(n)
+            found = [get(term, -1) for term in grams]
+            idx = np.array(found, dtype=np.int64)
+            hit = np.flatnonzero(idx >= 0)
+            ids.append(idx[hit])
+            start.append(hit)
+            length.append(np.full(len(hit), n, dtype=np.int64))
         char_ids = self._char_ids(toks) if self.char_ngram_range else []
-        return (toks, np.array(ids, dtype=np.int64), np.array(start, dtype=np.int64),
-                np.array(length, dtype=np.int64), char_ids)
+        return toks, np.concatenate(ids), np.concatenate(start), np.concatenate(length), char_ids
 
     def transform(self, X):
         """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
