@@ -249,7 +249,7 @@ class Model:
         selected[rows] = True
         n_toks = np.array([len(a[0]) for a in analyzed])
         n_words = np.array([len(a[1]) for a in analyzed])
-        n_chars = np.array([sum(len(c) for c in a[4]) for a in analyzed])
+        n_chars = np.array([len(a[4]) for a in analyzed])
         doc_start = np.concatenate([[0], np.cumsum(n_words + n_chars)])[:-1]  # in transform order
         tok_off = np.concatenate([[0], np.cumsum(np.where(selected, n_toks, 0))])
         docs = np.flatnonzero(selected)
@@ -262,7 +262,7 @@ class Model:
         w_first = np.concatenate([analyzed[d][2] for d in docs]) + tok_off[w_doc]
         w_width = np.concatenate([analyzed[d][3] for d in docs])
         # Character n-gram occurrences belong to one token each.
-        char_lens = np.array([len(c) for d in docs for c in analyzed[d][4]], dtype=np.int64)
+        char_lens = np.concatenate([analyzed[d][5] for d in docs])
         c_doc = np.repeat(docs, n_chars[docs])
         c_rank = np.arange(len(c_doc)) - np.repeat(np.cumsum(n_chars[docs]) - n_chars[docs], n_chars[docs])
         c_pos = doc_start[c_doc] + n_words[c_doc] + c_rank

@@ -254,10 +254,11 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
     def analyze_doc(self, doc):
         """Tokenise one document and list its features with the tokens they come from.
 
-        Returns ``(tokens, word_ids, word_start, word_len, char_ids)``: the
-        tokens from :func:`tokenize`; for each word n-gram in the vocabulary
-        its feature id, first token and length in tokens (int arrays); and
-        per token an array of its character n-gram feature ids.
+        Returns ``(tokens, word_ids, word_start, word_len, char_ids, char_len)``:
+        the tokens from :func:`tokenize`; for each word n-gram in the
+        vocabulary its feature id, first token and length in tokens; the
+        character n-gram feature ids of all tokens in order, and how many
+        belong to each token (all int arrays).
         """
         check_is_fitted(self, "idf_")
         toks = tokenize(doc)
@@ -270,8 +271,10 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
             ids.append(idx[hit])
             start.append(hit)
             length.append(np.full(len(hit), n, dtype=np.int64))
-        char_ids = self._char_ids(toks) if self.char_ngram_range else []
-        return toks, np.concatenate(ids), np.concatenate(start), np.concatenate(length), char_ids
+        per_token = self._char_ids(toks) if self.char_ngram_range and toks else []
+        char_ids = np.concatenate(per_token) if per_token else np.zeros(0, dtype=np.int64)
+        char_len = np.array([len(c) for c in per_token], dtype=np.int64) if per_token else np.zeros(len(toks), np.int64)
+        return toks, np.concatenate(ids), np.concatenate(start), np.concatenate(length), char_ids, char_len
 
     def transform(self, X):
         """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
@@ -288,10 +291,9 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         """
         n_docs, n_features = len(analyzed), len(self.idf_)
         parts, lengths = [], []
-        for _, word_ids, _, _, char_ids in analyzed:
-            parts.append(word_ids)
-            parts += char_ids
-            lengths.append(len(word_ids) + sum(len(c) for c in char_ids))
+        for _, word_ids, _, _, char_ids, _ in analyzed:
+            parts += (word_ids, char_ids)
+            lengths.append(len(word_ids) + len(char_ids))
         cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         # One sort counts every (document, feature) pair and leaves the
