@@ -20,12 +20,10 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import joblib
-
 from .errors import CorruptModel, ModelError
 from .labels import LABELS
 
-__all__ = ["MODEL_FILE", "MANIFEST_FILE", "DEFAULT_DIR", "save", "load", "read_manifest", "sha256_file"]
+__all__ = ["MODEL_FILE", "MANIFEST_FILE", "DEFAULT_DIR", "save", "load", "read_manifest", "sha256_file", "verify"]
 
 MODEL_FILE = "attune-model.joblib"
 MANIFEST_FILE = "manifest.json"
@@ -64,6 +62,7 @@ def _atomic_write(path, write):
 
 
 def _versions():
+    import joblib
     import nltk
     import numpy
     import scipy
@@ -80,6 +79,8 @@ def save(model, directory):
     The manifest gets the model file's sha256, the format, labels and library
     versions; everything else in ``model.manifest`` is kept.
     """
+    import joblib
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT, "version": model.version, "pipeline": model.pipeline}
@@ -120,6 +121,20 @@ def read_manifest(directory=None):
     return manifest
 
 
+def verify(directory=None):
+    """Check an artifact without unpickling it: manifest, file and sha256. Return the manifest."""
+    directory = Path(directory) if directory else DEFAULT_DIR
+    manifest = read_manifest(directory)
+    path = directory / manifest.get("model_file", MODEL_FILE)
+    if not path.is_file():
+        raise ModelError(f"no model file at {path}")
+    digest = sha256_file(path)
+    if digest != manifest["sha256"]:
+        raise CorruptModel(f"{path} does not match its manifest (sha256 {digest[:12]}..., "
+                           f"expected {manifest['sha256'][:12]}...): refusing to load it")
+    return manifest
+
+
 def load(directory=None):
     """Load and verify the artifact in ``directory`` (default: the shipped model).
 
@@ -130,17 +145,13 @@ def load(directory=None):
     CorruptModel
         The model file does not match the manifest's sha256, or cannot be read.
     """
+    import joblib
+
     from .core import Model
 
     directory = Path(directory) if directory else DEFAULT_DIR
-    manifest = read_manifest(directory)
+    manifest = verify(directory)
     path = directory / manifest.get("model_file", MODEL_FILE)
-    if not path.is_file():
-        raise ModelError(f"no model file at {path}")
-    digest = sha256_file(path)
-    if digest != manifest["sha256"]:
-        raise CorruptModel(f"{path} does not match its manifest (sha256 {digest[:12]}..., "
-                           f"expected {manifest['sha256'][:12]}...): refusing to load it")
     try:
         payload = joblib.load(path)
         return Model(payload["pipeline"], payload["version"], manifest)

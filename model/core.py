@@ -12,7 +12,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn import config_context
 
-from .artifact import save as _save
 from .clean import clean
 from .errors import EmptyText, InvalidInput
 from .features import STYLE_NAMES, style_vector, token_spans
@@ -90,7 +89,9 @@ class Model:
     # -- public ------------------------------------------------------------
     def save(self, directory):
         """Write this model atomically to ``directory``; see :func:`model.artifact.save`."""
-        return _save(self, directory)
+        from .artifact import save
+
+        return save(self, directory)
 
     def analyze(self, text, max_chars=MAX_CHARS):
         """Analyse one customer message; see :meth:`analyze_batch`."""

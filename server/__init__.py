@@ -95,7 +95,31 @@ class _ModelHolder:
         stamp = self._stamp()
         if stamp is not None:
             return model.load(self._current_dir()), stamp
-        return model.load(), None
+        return model.load(), None  # the shipped model
+
+    def _path(self):
+        """The artifact directory the next load will read (None: the shipped model)."""
+        if self.config.get("MODEL_PATH"):
+            return self.config["MODEL_PATH"]
+        return self._current_dir() if self._stamp() is not None else None
+
+    def verify(self):
+        """Check the artifact to be served without loading it; return its version."""
+        if self.config.get("MODEL") is not None:
+            return self.config["MODEL"].version
+        import model.artifact
+
+        return model.artifact.verify(self._path())["version"]
+
+    def version(self):
+        """The served model's version; before the first load, read from its manifest."""
+        if self.model is not None:
+            return self.get().version
+        if self.config.get("MODEL") is not None:
+            return self.config["MODEL"].version
+        import model
+
+        return model.read_manifest(self._path())["version"]
 
     def get(self):
         if self.model is None:

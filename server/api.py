@@ -86,7 +86,8 @@ def _error(exc):
 
 @bp.get("/health")
 def health():
-    return {"status": "ok", "model_version": get_model().version}
+    # Answers while the model is still loading: the version comes from its manifest.
+    return {"status": "ok", "model_version": current_app.extensions["attune.model"].version()}
 
 
 @bp.post("/analyze")

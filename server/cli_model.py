@@ -6,9 +6,6 @@ import sys
 import click
 
 import model
-from model.data import parse_corpus_spec, read_labelled
-from model.evaluate import evaluate as evaluate_model
-from model.evaluate import format_report
 
 _COLOURS = {"angry": "red", "frustrated": "yellow", "anxious": "magenta", "confused": "cyan",
             "disappointed": "blue", "grateful": "green", "neutral": "white"}
@@ -75,13 +72,15 @@ def render(text, result, width=24):
 @click.option("--feedback/--no-feedback", default=False, help="Include agents' corrections from the feedback store.")
 @click.option("-o", "--output", type=click.Path(file_okay=False), required=True, help="Directory for the artifact.")
 @click.option("--version", "version", help="Version string (default: date and time).")
-@click.option("--C", "C", type=float, default=model.train.DEFAULTS["C"], show_default=True, help="Inverse regularisation.")
+@click.option("--C", "C", type=float, default=4.0, show_default=True, help="Inverse regularisation.")
 @click.option("--corpus-cap", type=int, help="Use at most this many examples per label of each corpus.")
 def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_cap):
     """Train a model on training_data/ plus optional corpora, and save it.
 
     Example: attune train -o models/new --corpus goemotions7=../shared/data/goemotions7/train.csv:0.5
     """
+    from model.data import parse_corpus_spec
+
     specs = [parse_corpus_spec(s) for s in corpora]
     evals = [(n, p) for n, p, _ in (parse_corpus_spec(s) for s in eval_specs)]
     extra = _feedback_examples() if feedback else []
@@ -112,6 +111,10 @@ def evaluate(data_path, model_path, as_json):
 
     Example: attune evaluate --data ../shared/data/goemotions7/test.csv --json
     """
+    from model.data import read_labelled
+    from model.evaluate import evaluate as evaluate_model
+    from model.evaluate import format_report
+
     texts, labels = read_labelled(data_path)
     scores = evaluate_model(_load(model_path), texts, labels)
     click.echo(json.dumps(scores) if as_json else format_report(scores))
@@ -134,6 +137,8 @@ def retrain(corpora, data_dir, force, rollback):
     Example: attune retrain
     """
     from model import registry
+    from model.data import parse_corpus_spec
+    from model.evaluate import evaluate as evaluate_model
 
     from .paths import user_dir
 
@@ -167,7 +172,7 @@ def retrain(corpora, data_dir, force, rollback):
 def _held_out(data_dir):
     from pathlib import Path
 
-    from model.data import TRAINING_DIR, read_training_data
+    from model.data import TRAINING_DIR, read_labelled, read_training_data
 
     rows = read_training_data(data_dir, split="test")
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]

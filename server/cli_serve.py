@@ -3,6 +3,7 @@
 import ipaddress
 import logging
 import sys
+import threading
 
 import click
 
@@ -36,7 +37,7 @@ def serve(host, port, model_dir, allow_remote, threads):
     """
     import waitress
 
-    from . import create_app, get_model
+    from . import create_app
 
     remote = not _is_loopback(host)
     if remote and not allow_remote:
@@ -70,16 +71,21 @@ def serve(host, port, model_dir, allow_remote, threads):
         config["ALLOWED_HOSTS"] = (host,)
     try:
         app = create_app(config)
+        holder = app.extensions["attune.model"]
+        # Fail at start on a missing or corrupt artifact (hash checked, no
+        # unpickling), then unpickle in the background: importing
+        # scikit-learn takes seconds, and health should answer at once.
+        version = holder.verify()
         with app.app_context():
-            model = get_model()  # load now: fail at start, not on the first request
             security.read_token(app.config.get("TOKEN_PATH"))
+        threading.Thread(target=holder.get, name="attune-model-load", daemon=True).start()
     except Exception:
         server.close()
         raise
     apps.append(app)
 
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Attune {model.version} listening on http://{shown}:{bound_port}")
+    click.echo(f"Attune {version} listening on http://{shown}:{bound_port}")
     click.echo("Pair the extension: run `attune token` and paste the token into the extension's options.")
     click.echo("Press Ctrl+C to stop.")
     try:

@@ -225,7 +225,19 @@ def _save_as(tiny_model, directory, version):
 
 
 def _version(app):
-    return app.test_client().get("/v1/health").get_json()["model_version"]
+    """The version of the model actually serving (GET /v1/model loads it)."""
+    token = app.extensions["attune.token"].get()
+    return app.test_client().get("/v1/model", headers={"Authorization": f"Bearer {token}"}).get_json()["version"]
+
+
+def test_health_answers_before_the_model_is_loaded(tiny_model, attune_home):
+    current = attune_home / "models" / "current"
+    _save_as(tiny_model, current, "promoted-1")
+    app = create_app({"TESTING": True})
+    body = app.test_client().get("/v1/health").get_json()
+    assert body == {"status": "ok", "model_version": "promoted-1"}
+    assert app.extensions["attune.model"].model is None  # read from the manifest, nothing unpickled
+    assert _version(app) == "promoted-1"
 
 
 def test_promoted_model_is_served_and_hot_reloaded(tiny_model, attune_home):
