@@ -62,7 +62,7 @@ def test_a_failed_write_keeps_the_previous_artifact(tiny_model, tmp_path, monkey
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("model.artifact.joblib.dump", boom)
+    monkeypatch.setattr("joblib.dump", boom)
     with pytest.raises(OSError):
         tiny_model.save(tmp_path)
     assert (path / MODEL_FILE).read_bytes() == before
