@@ -10,7 +10,6 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn import config_context
 
 from .clean import clean
 from .errors import EmptyText, InvalidInput
@@ -81,10 +80,16 @@ class Model:
         # what makes it evidence *for* that label rather than for any. With a
         # domain gate there are three sets (shared, support, public), mixed
         # per text by its gate value.
-        coef = np.asarray(self._base.lr_.coef_, dtype=float)[self._order]
-        n = self._base.n_features_in_
-        self._push = [c - c.mean(axis=0) for c in (coef[:, i * n : (i + 1) * n] for i in range(coef.shape[1] // n))]
         self._fast = self._compile()
+        if self._fast is not None:  # read the pushes from the fast path's weights: no second copy
+            W, k = self._fast["weights"], self._fast["k"]
+            self._blocks = (W.shape[1] - (self._fast["gate"] is not None)) // k
+            self._means = np.stack([W[:, b * k : (b + 1) * k].mean(axis=1) for b in range(self._blocks)], axis=1)
+        else:
+            coef = np.asarray(self._base.lr_.coef_, dtype=float)[self._order]
+            n = self._base.n_features_in_
+            self._push = [c - c.mean(axis=0) for c in (coef[:, i * n : (i + 1) * n] for i in range(coef.shape[1] // n))]
+            self._blocks = len(self._push)
 
     # -- public ------------------------------------------------------------
     def save(self, directory):
@@ -138,9 +143,8 @@ class Model:
         docs = [c.text for c in cleaned]
         analyzed = [self._vec.analyze_doc(d) for d in docs]
         style_raw = np.array([style_vector(d, a[0]) for d, a in zip(docs, analyzed)], dtype=float)
-        with config_context(assume_finite=True, skip_parameter_validation=True):
-            X_text, *occurrences = self._vec.transform_analyzed(analyzed, return_occurrences=True)
-            proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
+        X_text, *occurrences = self._vec.transform_analyzed(analyzed, return_occurrences=True)
+        proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
         proba = proba / proba.sum(axis=1, keepdims=True)
 
         squashed = style_raw / (style_raw + 1.0)
@@ -184,12 +188,16 @@ class Model:
             beta = float(cals[0].calibrators[0].beta_)
         lr, n = base.lr_, base.n_features_in_
         W = np.asarray(lr.coef_, dtype=float)
-        blocks = [np.ascontiguousarray(W[:, i * n : (i + 1) * n].T) for i in range(W.shape[1] // n)]
+        # One (n_features, 7 * blocks [+ 1 gate]) matrix: a single sparse
+        # product instead of one per block.
+        columns = [W[:, i * n : (i + 1) * n].T for i in range(W.shape[1] // n)]
         gate = None
         if base.gate_ is not None:
             sign = 1.0 if list(base.gate_.classes_) == [0, 1] else -1.0
-            gate = (sign * base.gate_.coef_[0], sign * float(base.gate_.intercept_[0]), base.gate_sharpness)
-        fast = {"blocks": blocks, "intercept": np.asarray(lr.intercept_, dtype=float), "beta": beta, "gate": gate}
+            columns.append(sign * base.gate_.coef_[0][:, None])
+            gate = (sign * float(base.gate_.intercept_[0]), base.gate_sharpness)
+        fast = {"weights": np.ascontiguousarray(np.hstack(columns)), "intercept": np.asarray(lr.intercept_, dtype=float),
+                "beta": beta, "gate": gate, "k": W.shape[0]}
         probe = ["THIS IS THE THIRD TIME!!! nobody answers", "thank you so much :)", "where do I click?",
                  "please update my billing address", "I'm scared I lost everything"]
         X_text = self._vec.transform(probe)
@@ -202,17 +210,13 @@ class Model:
     def _linear(fast, X, S):
         # X: sparse text features, S: dense style features; the model's
         # columns are X's then S's, so each weight block splits the same way.
-        n = X.shape[1]
-        blocks = fast["blocks"]
-
-        def product(w):
-            return X @ w[:n] + S @ w[n:]
-
-        logits = product(blocks[0])
+        n, k, W = X.shape[1], fast["k"], fast["weights"]
+        out = X @ W[:n] + S @ W[n:]
+        logits = out[:, :k]
         if fast["gate"] is not None:
-            w, b, sharpness = fast["gate"]
-            g = 1.0 / (1.0 + np.exp(-sharpness * (product(w) + b)))
-            logits += g[:, None] * product(blocks[1]) + (1.0 - g)[:, None] * product(blocks[2])
+            b, sharpness = fast["gate"]
+            g = 1.0 / (1.0 + np.exp(-sharpness * (out[:, 3 * k] + b)))
+            logits = logits + g[:, None] * out[:, k : 2 * k] + (1.0 - g)[:, None] * out[:, 2 * k : 3 * k]
         else:
             g = np.ones(X.shape[0])
         logits += fast["intercept"]
@@ -227,7 +231,7 @@ class Model:
         """Probabilities in LABELS order and the gate value of each row."""
         if self._fast is not None:
             proba, g = self._linear(self._fast, X, S)
-        else:
+        else:  # not the model kind _compile knows: let scikit-learn do it
             X = sp.hstack([X, sp.csr_matrix(S)], format="csr")
             proba, g = self._clf.predict_proba(X), self._base.gate(X)
         return proba[:, self._order], g
@@ -275,15 +279,22 @@ class Model:
         cell = inverse[pos]  # index into X.data
         fids = X.indices[cell]
         lab = labels[occ_doc]
-        push = self._push[0][lab, fids]
-        if len(self._push) == 3:
+        push = self._push_of(0, lab, fids)
+        if self._blocks == 3:
             g = gates[occ_doc]
-            push = push + g * self._push[1][lab, fids] + (1 - g) * self._push[2][lab, fids]
+            push = push + g * self._push_of(1, lab, fids) + (1 - g) * self._push_of(2, lab, fids)
         value = X.data[cell] * push / counts[cell] / width
         # Spread each n-gram's value over the tokens it covers.
         reps = np.repeat(np.arange(len(pos)), width)
         owners = first[reps] + (np.arange(len(reps)) - np.repeat(np.cumsum(width) - width, width))
         return np.bincount(owners, weights=value[reps], minlength=tok_off[-1]), tok_off
+
+    def _push_of(self, block, labels, fids):
+        """Weight of features ``fids`` for ``labels`` minus their average over labels, in one block."""
+        if self._fast is None:
+            return self._push[block][labels, fids]
+        k = self._fast["k"]
+        return self._fast["weights"][fids, block * k + self._order[labels]] - self._means[fids, block]
 
     def _all_cues(self, originals, cleaned, analyzed, X, occurrences, proba, gates, top=6):
         """Cues of every document: its top label's, and a strong second feeling's."""
