@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .clean import clean
-from .errors import EmptyText, InvalidInput
+from .errors import AttuneError, EmptyText, InvalidInput
 from .features import STYLE_NAMES, style_vector, token_spans
 from .guidance import guidance_for
 from .labels import LABELS
@@ -27,7 +27,8 @@ _STOP = frozenset(
     """a an the and or of to in on at for with by from as is are was were be been am i me my we our
     you your it its this that these those he she they them his her their there here so if then than
     do does did have has had will would can could should may might must just also up out about into
-    over only own same too very s t ll ve re d m o y ! ? . , ; : ' " - ( ) ... … / & *""".split()
+    over only own same too very s t ll ve re d m o y i'm i've i'd i'll it's that's there's we're you're
+    they're we've you've hi hello dear ! ? . , ; : ' " - ( ) ... … / & *""".split()
 )
 # How much each style signal adds to intensity (squashed x/(x+1) counts).
 _INTENSITY_WEIGHTS = {
@@ -169,6 +170,23 @@ class Model:
                 "model": self.version,
             })
         return results
+
+    def analyze_each(self, texts, max_chars=MAX_CHARS):
+        """Like :meth:`analyze_batch`, but a text the model refuses does not fail the others.
+
+        Returns one item per text, in order: its result, or the
+        :class:`~model.errors.AttuneError` that text raised.
+        """
+        try:
+            return self.analyze_batch(texts, max_chars=max_chars)
+        except AttuneError:
+            out = []
+            for text in texts:  # find the bad ones item by item
+                try:
+                    out.append(self.analyze(text, max_chars=max_chars))
+                except AttuneError as exc:
+                    out.append(exc)
+            return out
 
     # -- prediction ----------------------------------------------------------
     def _compile(self):

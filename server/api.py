@@ -119,17 +119,7 @@ def analyze_batch():
         ids.append(item_id)
         slots.append(i)
 
-    m, max_chars = get_model(), current_app.config["MAX_TEXT_CHARS"]
-    try:
-        analysed = m.analyze_batch(texts, max_chars=max_chars) if texts else []
-    except AttuneError:
-        # Some text the model rejects (e.g. nothing left after cleaning): find it item by item.
-        analysed = []
-        for text in texts:
-            try:
-                analysed.append(m.analyze(text, max_chars=max_chars))
-            except AttuneError as exc:
-                analysed.append(exc)
+    analysed = get_model().analyze_each(texts, max_chars=current_app.config["MAX_TEXT_CHARS"]) if texts else []
     for slot, item_id, result in zip(slots, ids, analysed):
         if isinstance(result, AttuneError):
             results[slot] = {"id": item_id, "error": _error(result)}

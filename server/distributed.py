@@ -49,17 +49,7 @@ def load_model(model_ref=None):
 
 def analyze_texts(m, texts, max_chars=20000):
     """Results in order; a text the model refuses gets its :class:`AttuneError` in its place."""
-    try:
-        return m.analyze_batch(texts, max_chars=max_chars)
-    except AttuneError:
-        # One bad text (e.g. nothing left after cleaning) must not cost the whole chunk.
-        results = []
-        for text in texts:
-            try:
-                results.append(m.analyze(text, max_chars=max_chars))
-            except AttuneError as exc:
-                results.append(exc)
-        return results
+    return m.analyze_each(texts, max_chars=max_chars)
 
 
 _worker_model = None

@@ -12,6 +12,23 @@ def runner():
     return CliRunner()
 
 
+def _write_data(folder, corpus, test_per_label=2):
+    """A training_data folder from a {label: texts} corpus; the first texts of each label are the test split."""
+    import csv
+
+    folder.mkdir()
+    with open(folder / "messages.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, ["id", "text", "label", "domain", "channel", "split"])
+        w.writeheader()
+        n = 0
+        for label, texts in corpus.items():
+            for i, t in enumerate(texts):
+                n += 1
+                w.writerow({"id": f"t{n}", "text": t, "label": label, "domain": "x", "channel": "chat",
+                            "split": "test" if i < test_per_label else "train"})
+    return folder
+
+
 def test_analyze_json(runner, tiny_model_dir):
     res = runner.invoke(cli, ["analyze", "--model", str(tiny_model_dir), "--json",
                               "Thank you so much, that fixed it!"])
@@ -80,21 +97,9 @@ def test_evaluate_unknown_label_is_reported_with_its_row(runner, tiny_model_dir,
 
 
 def test_train_writes_a_loadable_artifact(runner, tmp_path):
-    import csv
-
     from tests.tiny_corpus import CORPUS
 
-    data = tmp_path / "data"
-    data.mkdir()
-    with open(data / "messages.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, ["id", "text", "label", "domain", "channel", "split"])
-        w.writeheader()
-        n = 0
-        for label, texts in CORPUS.items():
-            for i, t in enumerate(texts):
-                n += 1
-                w.writerow({"id": f"t{n}", "text": t, "label": label, "domain": "x", "channel": "chat",
-                            "split": "test" if i == 0 else "train"})
+    data = _write_data(tmp_path / "data", CORPUS, test_per_label=1)
     out = tmp_path / "model"
     res = runner.invoke(cli, ["train", "--data", str(data), "-o", str(out), "--version", "t-1"])
     assert res.exit_code == 0, res.output
@@ -104,22 +109,6 @@ def test_train_writes_a_loadable_artifact(runner, tmp_path):
     assert manifest["scores"]["training_data_test"]["n"] == 7
     res = runner.invoke(cli, ["analyze", "--model", str(out), "--json", "thanks, that fixed it"])
     assert json.loads(res.output)["model"] == "t-1"
-
-
-def _write_data(folder, corpus, test_first=True):
-    import csv
-
-    folder.mkdir()
-    with open(folder / "messages.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, ["id", "text", "label", "domain", "channel", "split"])
-        w.writeheader()
-        n = 0
-        for label, texts in corpus.items():
-            for i, t in enumerate(texts):
-                n += 1
-                w.writerow({"id": f"t{n}", "text": t, "label": label, "domain": "x", "channel": "chat",
-                            "split": "test" if i < 2 else "train"})
-    return folder
 
 
 def test_retrain_promotes_a_better_model_and_rolls_back(runner, tmp_path, attune_home):
