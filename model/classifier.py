@@ -33,6 +33,11 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         (Reddit comments got g = 0.07 on average, not 0); a sharper gate
         reads each kind of text more purely with its own weights. 4 was
         best on GoEmotions-7 dev (0.554 -> 0.560), see docs/model.md.
+    gate_bias : float, default=0.0
+        Added to the gate's logit: the log prior odds of support text. The
+        gate is trained with both sources equally likely, but an agent's
+        tool mostly reads support messages; docs/model.md shows how the
+        shipped value was chosen.
     tol : float, default=1e-3
     max_iter : int, default=1000
 
@@ -43,10 +48,11 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
     given) this is a plain logistic regression and there is no gate.
     """
 
-    def __init__(self, C=8.0, gate_C=1.0, gate_sharpness=4.0, tol=1e-3, max_iter=1000):
+    def __init__(self, C=8.0, gate_C=1.0, gate_sharpness=4.0, gate_bias=0.0, tol=1e-3, max_iter=1000):
         self.C = C
         self.gate_C = gate_C
         self.gate_sharpness = gate_sharpness
+        self.gate_bias = gate_bias
         self.tol = tol
         self.max_iter = max_iter
 
@@ -75,7 +81,8 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         z = self.gate_.decision_function(X)  # > 0: support text
         if list(self.gate_.classes_) != [0, 1]:
             z = -z
-        return 1.0 / (1.0 + np.exp(-self.gate_sharpness * z))
+        bias = getattr(self, "gate_bias", 0.0)  # models pickled before gate_bias existed
+        return 1.0 / (1.0 + np.exp(-self.gate_sharpness * (z + bias)))
 
     def _augment(self, X, g):
         if self.gate_ is None:

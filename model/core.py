@@ -213,7 +213,7 @@ class Model:
         if base.gate_ is not None:
             sign = 1.0 if list(base.gate_.classes_) == [0, 1] else -1.0
             columns.append(sign * base.gate_.coef_[0][:, None])
-            gate = (sign * float(base.gate_.intercept_[0]), base.gate_sharpness)
+            gate = (sign * float(base.gate_.intercept_[0]) + getattr(base, "gate_bias", 0.0), base.gate_sharpness)
         fast = {"weights": np.ascontiguousarray(np.hstack(columns)), "intercept": np.asarray(lr.intercept_, dtype=float),
                 "beta": beta, "gate": gate, "k": W.shape[0]}
         probe = ["THIS IS THE THIRD TIME!!! nobody answers", "thank you so much :)", "where do I click?",

@@ -34,6 +34,7 @@ DEFAULTS = {
     "style_weight": 1.0,
     "calibration_folds": 3,
     "tol": 1e-3,
+    "gate_bias": 0.5,
 }
 
 #: A public corpus may be capped to this many examples per label (None: all).
@@ -53,11 +54,11 @@ LICENCES = {
 def build_pipeline(C=DEFAULTS["C"], min_df=DEFAULTS["min_df"], max_features=DEFAULTS["max_features"],
                    char_weight=DEFAULTS["char_weight"],
                    style_weight=DEFAULTS["style_weight"], calibration_folds=DEFAULTS["calibration_folds"],
-                   tol=DEFAULTS["tol"]):
+                   tol=DEFAULTS["tol"], gate_bias=DEFAULTS["gate_bias"]):
     """The unfitted scikit-learn pipeline (features, then a calibrated linear model)."""
     text = TicketVectorizer(min_df=min_df, max_features=max_features, char_weight=char_weight)
     features = FeatureUnion([("text", text), ("style", StyleFeatures(weight=style_weight))])
-    base = DomainAdaptedLR(C=C, tol=tol)
+    base = DomainAdaptedLR(C=C, tol=tol, gate_bias=gate_bias)
     # Temperature scaling keeps the linear model's ranking and fixes its
     # over-confidence; 0 folds skips it (tuning only: argmax is unchanged).
     clf = CalibratedClassifierCV(base, method="temperature", cv=calibration_folds, ensemble=False) \

@@ -96,7 +96,7 @@ def two_domain_model():
 
     texts, labels = texts_and_labels()
     domain = [i % 2 for i in range(len(texts))]
-    return model.train.fit(texts, labels, domain=domain, min_df=1, calibration_folds=2)
+    return model.train.fit(texts, labels, domain=domain, min_df=1, calibration_folds=2, gate_bias=0.0)
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "two_domain_model"])
@@ -120,3 +120,18 @@ def test_gate_separates_the_two_sources(two_domain_model):
     texts, _ = texts_and_labels()
     g = two_domain_model._base.gate(feats.transform(texts))
     assert ((g > 0.5) == [i % 2 == 1 for i in range(len(texts))]).mean() > 0.9
+
+
+def test_gate_bias_shifts_towards_support(two_domain_model):
+    from tests.tiny_corpus import texts_and_labels
+
+    feats = two_domain_model.pipeline.named_steps["features"]
+    X = feats.transform(texts_and_labels()[0])
+    base = two_domain_model._base
+    before = base.gate(X)
+    base.gate_bias = 2.0
+    try:
+        after = base.gate(X)
+    finally:
+        base.gate_bias = 0.0
+    assert (after > before).all()
