@@ -2,7 +2,6 @@
 
 import csv
 import glob
-import os
 from collections import Counter
 from pathlib import Path
 
