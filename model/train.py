@@ -34,7 +34,7 @@ DEFAULTS = {
     "style_weight": 1.0,
     "calibration_folds": 3,
     "tol": 1e-3,
-    "gate_bias": 0.5,
+    "gate_bias": 0.25,
 }
 
 #: A public corpus may be capped to this many examples per label (None: all).
