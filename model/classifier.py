@@ -98,11 +98,3 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
-
-    def coef_for(self, g):
-        """Effective ``(n_classes, n_features)`` weights for gate values ``g`` (scalar)."""
-        W = self.lr_.coef_
-        if self.gate_ is None:
-            return W
-        n = self.n_features_in_
-        return W[:, :n] + g * W[:, n : 2 * n] + (1.0 - g) * W[:, 2 * n :]

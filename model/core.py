@@ -146,7 +146,6 @@ class Model:
         style_raw = np.array([style_vector(d, a[0]) for d, a in zip(docs, analyzed)], dtype=float)
         X_text, *occurrences = self._vec.transform_analyzed(analyzed, return_occurrences=True)
         proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
-        proba = proba / proba.sum(axis=1, keepdims=True)
 
         squashed = style_raw / (style_raw + 1.0)
         signal = sum(w * squashed[:, STYLE_NAMES.index(n)] for n, w in _INTENSITY_WEIGHTS.items())

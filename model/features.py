@@ -341,6 +341,17 @@ _POS_EMO = _words(":) :-) :d :-d ;) =) <3 :] 😀 😃 😄 😁 😊 🙂 🙏 
 _EXCLAIM = re.compile(r"!{2,}")
 _QUESTION = re.compile(r"[?!]*\?[?!]+")
 
+# token (or "first_second" word pair) -> the signal it counts towards; a
+# word in two lists counts for the first.
+_LEXICON, _PAIRS = {}, {}
+for _name, _single, _pair in (("repeat_contact", _REPEAT, _REPEAT2), ("escalation", _ESCALATE, _ESCALATE2),
+                              ("urgency", _URGENT, _URGENT2), ("intensifiers", _INTENSE, _INTENSE2),
+                              ("neg_emoticons", _NEG_EMO, ()), ("pos_emoticons", _POS_EMO, ())):
+    for _w in _single:
+        _LEXICON.setdefault(_w, _name)
+    for _w in _pair:
+        _PAIRS.setdefault(_w, _name)
+
 STYLE_NAMES = (
     "caps_share", "exclaim_runs", "question_runs", "neg_emoticons", "pos_emoticons",
     "repeat_contact", "escalation", "urgency", "intensifiers", "log_length",
@@ -357,31 +368,18 @@ def style_vector(text, toks=None):
     words = [w for w in text.split() if len(w) > 2]
     caps = sum(1 for w in words if w.isupper())
     n_words = len(words) or 1
-    pairs = {a + "_" + b for a, b in zip(toks, toks[1:])}
-    repeat = escalate = urgent = intense = neg = pos = 0
-    for t in toks:
-        if t in _REPEAT:
-            repeat += 1
-        elif t in _ESCALATE:
-            escalate += 1
-        elif t in _URGENT:
-            urgent += 1
-        elif t in _INTENSE:
-            intense += 1
-        elif t in _NEG_EMO:
-            neg += 1
-        elif t in _POS_EMO:
-            pos += 1
+    counts = Counter(_LEXICON.get(t) for t in toks)  # repeated words count each time
+    counts.update(_PAIRS.get(a + "_" + b) for a, b in set(zip(toks, toks[1:])))
     return [
         min(caps / n_words, 1.0) if caps >= 2 or n_words < 6 else 0.0,
         len(_EXCLAIM.findall(text)),
         len(_QUESTION.findall(text)),
-        neg,
-        pos,
-        repeat + len(pairs & _REPEAT2),
-        escalate + len(pairs & _ESCALATE2),
-        urgent + len(pairs & _URGENT2),
-        intense + len(pairs & _INTENSE2),
+        counts["neg_emoticons"],
+        counts["pos_emoticons"],
+        counts["repeat_contact"],
+        counts["escalation"],
+        counts["urgency"],
+        counts["intensifiers"],
         math.log1p(len(text)),
     ]
 
