@@ -42,10 +42,10 @@ _KINDS = (
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", lambda t: "@" in t),
     ("handle", r"(?<![\w@])@\w{2,30}", lambda t: "@" in t),
     # order numbers, IDs, phone numbers: five or more characters, three digits
-    ("ident", r"\#?\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]{5,}\b", lambda t: _DIGIT.search(t) is not None),
+    ("ident", r"\#?\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]{5,}\b", lambda t: _THREE_DIGITS.search(t) is not None),
     ("entity", r"&(?:\#\d{1,7}|\#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});", lambda t: "&" in t),
 )
-_DIGIT = re.compile(r"\d")
+_THREE_DIGITS = re.compile(r"\d[\w-]*\d[\w-]*\d")  # what an ID needs; "2 days" does not
 
 
 @lru_cache(maxsize=None)
@@ -84,6 +84,8 @@ class Cleaned:
 
     def span(self, start, end):
         """Map a ``[start, end)`` span of the cleaned text to the original."""
+        if len(self._clean_starts) == 1 and self._orig_starts[0] == self._clean_starts[0] == 0:
+            return start, end  # nothing was removed before the end of the text
         # Map the last character rather than the end so a span ending at a
         # piece boundary does not jump over a removed part.
         return self.to_original(start), self.to_original(end - 1) + 1

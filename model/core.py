@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from .clean import clean
 from .errors import AttuneError, EmptyText, InvalidInput
-from .features import STYLE_NAMES, style_vector, token_spans
+from .features import STYLE_NAMES, style_batch
 from .guidance import guidance_for
 from .labels import LABELS
 
@@ -80,17 +80,19 @@ class Model:
         # A feature's push towards a label, relative to the average label:
         # what makes it evidence *for* that label rather than for any. With a
         # domain gate there are three sets (shared, support, public), mixed
-        # per text by its gate value.
+        # per text by its gate value. Kept as rows (feature, label) of one
+        # value per set, so one look-up fetches all three; float32 is plenty for cues.
         self._fast = self._compile()
-        if self._fast is not None:  # read the pushes from the fast path's weights: no second copy
+        n_text = len(self._vec.idf_)
+        if self._fast is not None:
             W, k = self._fast["weights"], self._fast["k"]
-            self._blocks = (W.shape[1] - (self._fast["gate"] is not None)) // k
-            self._means = np.stack([W[:, b * k : (b + 1) * k].mean(axis=1) for b in range(self._blocks)], axis=1)
+            blocks = [W[:n_text, b * k : (b + 1) * k][:, self._order] for b in range((W.shape[1] - (self._fast["gate"] is not None)) // k)]
         else:
             coef = np.asarray(self._base.lr_.coef_, dtype=float)[self._order]
             n = self._base.n_features_in_
-            self._push = [c - c.mean(axis=0) for c in (coef[:, i * n : (i + 1) * n] for i in range(coef.shape[1] // n))]
-            self._blocks = len(self._push)
+            blocks = [coef[:, b * n : b * n + n_text].T for b in range(coef.shape[1] // n)]
+        self._pushes = np.ascontiguousarray(np.stack([c - c.mean(axis=1, keepdims=True) for c in blocks], axis=2),
+                                            dtype=np.float32).reshape(-1, len(blocks))
 
     # -- public ------------------------------------------------------------
     def save(self, directory):
@@ -142,9 +144,9 @@ class Model:
 
         cleaned = [clean(t) for t in originals]
         docs = [c.text for c in cleaned]
-        analyzed = [self._vec.analyze_doc(d) for d in docs]
-        style_raw = np.array([style_vector(d, a[0]) for d, a in zip(docs, analyzed)], dtype=float)
-        X_text, *occurrences = self._vec.transform_analyzed(analyzed, return_occurrences=True)
+        enc = self._vec.encode(docs)
+        style_raw = style_batch(docs, enc.tokens, enc.tok_ptr)
+        X_text, inverse, counts = self._vec.transform_encoded(enc, return_occurrences=True)
         proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
 
         squashed = style_raw / (style_raw + 1.0)
@@ -152,7 +154,7 @@ class Model:
         emotional = 1.0 - proba[:, LABELS.index("neutral")]
         intensity = np.clip(emotional * (0.55 + 0.45 * np.minimum(signal * 2.0, 1.0)), 0.0, 1.0)
 
-        all_cues = self._all_cues(originals, cleaned, analyzed, X_text, occurrences, proba, gates)
+        all_cues = self._all_cues(originals, cleaned, enc, X_text, inverse, counts, proba, gates)
         situations = style_raw[:, [STYLE_NAMES.index(n) for n in _SITUATIONS]].tolist()
         results = []
         for i, (p, inten) in enumerate(zip(np.round(proba, 4).tolist(), np.round(intensity, 4).tolist())):
@@ -254,112 +256,86 @@ class Model:
         return proba[:, self._order], g
 
     # -- explanation ---------------------------------------------------------
-    def _token_scores(self, analyzed, X, occurrences, labels, gates, rows):
-        """Each token's push towards a label, for many documents at once.
+    def _token_scores(self, enc, X, inverse, counts, labels, gates, rows):
+        """Each token's push towards a label, for a whole batch at once.
 
-        ``labels[r]`` is the label explained for row ``r``; only ``rows`` are
-        scored. Returns ``(scores, offsets)``: document ``r``'s token scores
-        are ``scores[offsets[r]:offsets[r + 1]]``. A token's score sums its
-        features' TF-IDF value times the label's push; an n-gram's share is
-        split over its words and a repeated feature's over its occurrences.
-        One vectorised pass: per-document numpy calls would cost more than
-        the arithmetic.
+        ``labels[d]`` is the label explained for document ``d``; only documents
+        where ``rows`` is true are scored (others get zeros). Returns one score
+        per token of ``enc.tokens``. A token's score sums its features' TF-IDF
+        value times the label's push; a word pair's share is split over its
+        two words and a repeated feature's over its occurrences.
         """
-        inverse, counts = occurrences
-        n_docs = len(analyzed)
-        selected = np.zeros(n_docs, dtype=bool)
-        selected[rows] = True
-        n_toks = np.array([len(a[0]) for a in analyzed])
-        n_words = np.array([len(a[1]) for a in analyzed])
-        n_chars = np.array([len(a[4]) for a in analyzed])
-        doc_start = np.concatenate([[0], np.cumsum(n_words + n_chars)])[:-1]  # in transform order
-        tok_off = np.concatenate([[0], np.cumsum(np.where(selected, n_toks, 0))])
-        docs = np.flatnonzero(selected)
-        if not len(docs) or not tok_off[-1]:
-            return np.zeros(tok_off[-1]), tok_off
-        # Word n-gram occurrences: position in transform order, first token, width.
-        w_doc = np.repeat(docs, n_words[docs])
-        w_rank = np.arange(len(w_doc)) - np.repeat(np.cumsum(n_words[docs]) - n_words[docs], n_words[docs])
-        w_pos = doc_start[w_doc] + w_rank
-        w_first = np.concatenate([analyzed[d][2] for d in docs]) + tok_off[w_doc]
-        w_width = np.concatenate([analyzed[d][3] for d in docs])
-        # Character n-gram occurrences belong to one token each.
-        char_lens = np.concatenate([analyzed[d][5] for d in docs])
-        c_doc = np.repeat(docs, n_chars[docs])
-        c_rank = np.arange(len(c_doc)) - np.repeat(np.cumsum(n_chars[docs]) - n_chars[docs], n_chars[docs])
-        c_pos = doc_start[c_doc] + n_words[c_doc] + c_rank
-        c_first = np.repeat(np.arange(tok_off[-1]), char_lens)
-        pos = np.concatenate([w_pos, c_pos])
-        occ_doc = np.concatenate([w_doc, c_doc])
-        first = np.concatenate([w_first, c_first])
-        width = np.concatenate([w_width, np.ones(len(c_pos), dtype=np.int64)])
-        cell = inverse[pos]  # index into X.data
-        fids = X.indices[cell]
-        lab = labels[occ_doc]
-        push = self._push_of(0, lab, fids)
-        if self._blocks == 3:
-            g = gates[occ_doc]
-            push = push + g * self._push_of(1, lab, fids) + (1 - g) * self._push_of(2, lab, fids)
-        value = X.data[cell] * push / counts[cell] / width
-        # Spread each n-gram's value over the tokens it covers.
-        reps = np.repeat(np.arange(len(pos)), width)
-        owners = first[reps] + (np.arange(len(reps)) - np.repeat(np.cumsum(width) - width, width))
-        return np.bincount(owners, weights=value[reps], minlength=tok_off[-1]), tok_off
+        n_docs, n_tokens = len(enc.tok_ptr) - 1, len(enc.tokens)
+        cell_row = np.repeat(np.arange(n_docs), np.diff(X.indptr))
+        cells = np.flatnonzero(rows[cell_row])
+        row = cell_row[cells]
+        sets = np.take(self._pushes, X.indices[cells] * len(LABELS) + labels[row], axis=0)  # 4x faster than []
+        push = sets[:, 0].astype(float)
+        if sets.shape[1] == 3:  # shared + gate * support + (1 - gate) * public
+            public = sets[:, 2]
+            push += public
+            push += gates[row] * (sets[:, 1] - public)
+        value = np.zeros(len(X.data))
+        value[cells] = X.data[cells] * push / counts[cells]
+        # Occurrences of the scored documents only (all of them, usually);
+        # word pairs, a contiguous run of them, give half to each word.
+        if rows.all():
+            share, owner = value[inverse], enc.occ_tok
+            lo, hi = enc.n_uni, enc.n_uni + enc.n_pairs
+        else:
+            occ = np.flatnonzero(rows[enc.occ_doc])
+            share, owner = value[inverse[occ]], enc.occ_tok[occ]
+            lo, hi = np.searchsorted(occ, [enc.n_uni, enc.n_uni + enc.n_pairs])
+        share[lo:hi] *= 0.5
+        scores = np.bincount(owner, share, minlength=n_tokens)
+        scores += np.bincount(owner[lo:hi] + 1, share[lo:hi], minlength=n_tokens)
+        return scores
 
-    def _push_of(self, block, labels, fids):
-        """Weight of features ``fids`` for ``labels`` minus their average over labels, in one block."""
-        if self._fast is None:
-            return self._push[block][labels, fids]
-        k = self._fast["k"]
-        return self._fast["weights"][fids, block * k + self._order[labels]] - self._means[fids, block]
-
-    def _all_cues(self, originals, cleaned, analyzed, X, occurrences, proba, gates, top=6):
+    def _all_cues(self, originals, cleaned, enc, X, inverse, counts, proba, gates, top=6):
         """Cues of every document: its top label's, and a strong second feeling's."""
         order = np.argsort(-proba, axis=1)
         first, second = order[:, 0], order[:, 1]
         neutral = LABELS.index("neutral")
-        rows1 = np.flatnonzero(first != neutral)
-        with_second = (proba[np.arange(len(proba)), second] >= 0.25) & (second != neutral)
-        rows2 = np.flatnonzero(with_second)
-        s1, o1 = self._token_scores(analyzed, X, occurrences, first, gates, rows1)
-        s2, o2 = (self._token_scores(analyzed, X, occurrences, second, gates, rows2) if len(rows2)
-                  else (None, None))
-        out = []
-        for d, text in enumerate(originals):
-            cues, spans = [], None
-            for scores, offsets, label, limit in ((s1, o1, first[d], top), (s2, o2, second[d], 3)):
-                if scores is None or offsets[d] == offsets[d + 1]:
-                    continue
-                vals = scores[offsets[d] : offsets[d + 1]].tolist()
-                spans = self._add_cues(cues, text, cleaned[d], analyzed[d][0], vals, int(label), limit, spans)
-            cues.sort(key=lambda c: c["start"])
-            out.append(cues)
-        return out
-
-    @staticmethod
-    def _add_cues(cues, text, cleaned, toks, vals, label, limit, spans):
-        best = max(vals)
-        if best <= 0:
-            return spans
-        keep = sorted((i for i, v in enumerate(vals) if v >= 0.2 * best and v > 0.02 and toks[i] not in _STOP),
-                      key=lambda i: -vals[i])[:limit]
-        if not keep:
-            return spans
-        keep.sort()
-        if spans is None:
-            spans = token_spans(cleaned.text, toks)
-        # Neighbouring cue tokens become one span ("not working again").
-        groups = [[keep[0]]]
-        for i in keep[1:]:
-            (groups[-1].append(i) if i == groups[-1][-1] + 1 else groups.append([i]))
-        for g in groups:
-            if g[-1] >= len(spans):
+        n_docs = len(originals)
+        lengths = np.diff(enc.tok_ptr)
+        doc_of = np.repeat(np.arange(n_docs), lengths)
+        strong_second = (proba[np.arange(n_docs), second] >= 0.25) & (second != neutral)
+        out = [[] for _ in range(n_docs)]
+        resort = set()  # documents whose cues are no longer in text order
+        for labels, rows, limit, is_second in ((first, first != neutral, top, False), (second, strong_second, 3, True)):
+            if not rows.any() or not len(doc_of):
                 continue
-            start, end = cleaned.span(spans[g[0]][0], spans[g[-1]][1])
-            if any(start < c["end"] and c["start"] < end for c in cues):
-                continue  # a word shows one feeling: the stronger label's cue wins
-            cues.append({
-                "start": start, "end": end, "text": text[start:end], "label": LABELS[label],
-                "weight": round(min(sum(vals[i] for i in g) / best, 1.0), 3),
-            })
-        return spans
+            scores = self._token_scores(enc, X, inverse, counts, labels, gates, rows)
+            best = np.zeros(n_docs)
+            has = lengths > 0
+            best[has] = np.maximum.reduceat(scores, enc.tok_ptr[:-1][has])
+            best_of = best[doc_of]
+            picked = np.flatnonzero((scores >= 0.2 * best_of) & (scores > 0.02) & rows[doc_of])
+            picked = picked[[enc.tokens[i] not in _STOP for i in picked.tolist()]] if len(picked) else picked
+            # The strongest `limit` per document, then back in text order.
+            by_strength = picked[np.lexsort((picked, -scores[picked], doc_of[picked]))]
+            d_of = doc_of[by_strength]
+            kept = np.sort(by_strength[np.arange(len(d_of)) - np.searchsorted(d_of, d_of) < limit])
+            if not len(kept):
+                continue
+            # Neighbouring cue tokens become one span ("not working again").
+            run_start = np.ones(len(kept), dtype=bool)
+            run_start[1:] = (np.diff(kept) != 1) | (np.diff(doc_of[kept]) != 0)
+            run_id = np.cumsum(run_start) - 1
+            heads = kept[run_start]
+            tails = kept[np.append(np.flatnonzero(run_start)[1:] - 1, len(kept) - 1)]
+            weights = np.minimum(np.bincount(run_id, scores[kept]) / best_of[heads], 1.0)
+            label_of = labels[doc_of[heads]]
+            for d, a, b, w, lab in zip(doc_of[heads].tolist(), enc.tok_start[heads].tolist(),
+                                       enc.tok_end[tails].tolist(), np.round(weights, 3).tolist(), label_of.tolist()):
+                start, end = cleaned[d].span(a, b)
+                cues = out[d]
+                if is_second:  # a word shows one feeling: the stronger label's cue wins
+                    if any(start < c["end"] and c["start"] < end for c in cues):
+                        continue
+                    resort.add(d)
+                cues.append({"start": start, "end": end, "text": originals[d][start:end], "label": LABELS[lab],
+                             "weight": w})
+        for d in resort:
+            out[d].sort(key=lambda c: c["start"])
+        return out

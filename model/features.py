@@ -18,8 +18,10 @@ cleaning has already removed those, and they made it ten times slower.
 
 import math
 import re
+import threading
 import weakref
 from collections import Counter
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,7 +29,8 @@ from nltk.tokenize import casual
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TicketVectorizer", "StyleFeatures", "tokenize", "negation_marks", "STYLE_NAMES", "token_spans"]
+__all__ = ["TicketVectorizer", "StyleFeatures", "tokenize", "tokenize_batch", "negation_marks", "STYLE_NAMES",
+           "token_spans", "style_batch"]
 
 # NLTK's casual patterns: 1 emoticons, 7-8 emoji sequences and flags, 9 words,
 # numbers, ellipses and any other non-space character.
@@ -37,8 +40,13 @@ _TOKEN_RE = re.compile(
     re.VERBOSE | re.IGNORECASE | re.UNICODE,
 )
 _EMOTICON_RE = re.compile(casual.EMOTICONS, re.VERBOSE | re.IGNORECASE | re.UNICODE)
-_CHAR_CACHE = weakref.WeakKeyDictionary()  # TicketVectorizer -> {token: char feature ids}
+_TABLES = weakref.WeakKeyDictionary()  # TicketVectorizer -> _TokenTable
 _RUN4 = re.compile(r"(.)\1{3,}")
+_SPACED_DOTS = re.compile(r"\.[^\S\r\n]+\.")
+_TRAILING = frozenset(".,!?;:)")  # never start a longer token when last in a chunk
+# Which code points str.split() treats as white space (the same as the regex \s).
+_SPACE = np.zeros(0x110000, dtype=bool)
+_SPACE[[c for c in range(0x3000 + 1) if chr(c).isspace()]] = True
 
 _NEGATORS = frozenset(
     """not no never nothing nobody none nowhere neither nor cannot cant can't dont don't
@@ -52,38 +60,102 @@ _CLAUSE_END = frozenset(".,:;!?…") | {"but", "though", "however", "..."}
 def tokenize(text):
     """Tokenise like NLTK's TweetTokenizer(reduce_len=True, preserve_case=False).
 
-    Returns the list of tokens; :func:`token_spans` finds their offsets when
-    they are needed (for cues only, so batch vectorising skips that work).
-
     >>> tokenize("Sooooo annoyed!!!! :(")
     ['sooo', 'annoyed', '!', '!', '!', ':(']
     """
     low = text.lower()
     if _RUN4.search(low):
         low = _RUN4.sub(r"\1\1\1", low)  # what reduce_lengthening does, on the whole text
-    return _TOKEN_RE.findall(low)
+    if _SPACED_DOTS.search(low):
+        return _TOKEN_RE.findall(low)  # ". . ." is one token across spaces
+    return _chunk_tokens(low)
+
+
+def _chunk_tokens(low):
+    # Tokens never cross white space (but for ". . ."), and most chunks
+    # between spaces are a plain word ("refund", "don't") with at most one
+    # punctuation mark after it: those are split by hand, the rest by the
+    # regex. Half the cost of running the regex over everything, same tokens.
+    out = []
+    add, extend, findall = out.append, out.extend, _TOKEN_RE.findall
+    for chunk in low.split():
+        if chunk.isalpha():
+            add(chunk)
+            continue
+        last = chunk[-1]
+        core = chunk[:-1] if last in _TRAILING else chunk
+        if core.isalpha() or (core[:1].isalpha() and core[-1:].isalpha()
+                              and core.replace("'", "a").replace("-", "a").isalpha()):
+            add(core)
+            if core is not chunk:
+                add(last)
+        else:
+            extend(findall(chunk))
+    return out
+
+
+def tokenize_batch(docs):
+    """Tokens of many texts, with their offsets, as :func:`tokenize` and :func:`token_spans` give them.
+
+    Returns ``(tokens, tok_ptr, starts, ends)``: all tokens in one list, text
+    ``d``'s being ``tokens[tok_ptr[d]:tok_ptr[d + 1]]``, and each token's
+    ``[start, end)`` in its text (int arrays). The checks :func:`tokenize`
+    makes per text (lengthened words, spaced dots) run once over the batch.
+    In the usual case the tokens, joined, are the text without white space,
+    so their offsets follow from their lengths and where the non-space
+    characters are; texts where that fails take the slow, exact way.
+    """
+    n_docs = len(docs)
+    joined = "\n".join(docs)
+    low = joined.lower()
+    doc_start = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum([len(d) + 1 for d in docs], out=doc_start[1:])
+    special = np.zeros(n_docs, dtype=bool)
+    if len(low) != len(joined):  # case folding changed a length ("İ"): find which texts
+        lows = [d.lower() for d in docs]
+        special[[i for i, (d, lw) in enumerate(zip(docs, lows)) if len(lw) != len(d)]] = True
+        low = "\n".join(d if sp_ else lw for d, lw, sp_ in zip(docs, lows, special))  # offsets kept
+    codes = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
+    same = codes[1:] == codes[:-1]
+    runs = np.flatnonzero(same[:-2] & same[1:-1] & same[2:])  # four equal characters
+    dots = [m.start() for m in _SPACED_DOTS.finditer(low)]
+    special[np.searchsorted(doc_start, np.concatenate([runs, dots]).astype(np.int64), side="right") - 1] = True
+
+    per_doc = [tokenize(d) if special[i] else _chunk_tokens(low[doc_start[i] : doc_start[i + 1] - 1])
+               for i, d in enumerate(docs)]
+    lengths = np.fromiter(map(len, per_doc), np.int64, n_docs)
+    tokens = list(chain.from_iterable(per_doc))
+    tok_ptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(lengths, out=tok_ptr[1:])
+
+    tok_len = np.fromiter(map(len, tokens), np.int64, len(tokens))
+    solid = np.flatnonzero(~_SPACE[codes])  # offsets of non-space characters in `joined`
+    solid_before = np.searchsorted(solid, doc_start)
+    cum = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(tok_len, out=cum[1:])
+    # Texts whose tokens do not add up to their non-space characters go the slow way.
+    special |= (cum[tok_ptr[1:]] - cum[tok_ptr[:-1]]) != np.diff(solid_before)
+    doc = np.repeat(np.arange(n_docs), lengths)
+    first = np.minimum(solid_before[doc] + cum[:-1] - cum[tok_ptr[:-1]][doc], len(solid) - 1)
+    last = np.minimum(first + tok_len - 1, len(solid) - 1)
+    starts = solid[first] - doc_start[doc] if len(solid) else np.zeros(0, dtype=np.int64)
+    ends = solid[last] + 1 - doc_start[doc] if len(solid) else np.zeros(0, dtype=np.int64)
+    for i in np.flatnonzero(special).tolist():
+        a, b = tok_ptr[i], tok_ptr[i + 1]
+        if b > a:
+            spans = np.array(token_spans(docs[i], tokens[a:b]), dtype=np.int64)
+            starts[a:b], ends[a:b] = spans[:, 0], spans[:, 1]
+    return tokens, tok_ptr, starts, ends
 
 
 def token_spans(text, tokens):
-    """Offsets ``(start, end)`` in ``text`` of each token from :func:`tokenize`."""
-    low = text.lower()
-    if len(low) == len(text) and not _RUN4.search(low):
-        spans, pos = [], 0
-        for tok in tokens:
-            i = low.find(tok, pos)
-            if i < 0:
-                break
-            spans.append((i, i + len(tok)))
-            pos = i + len(tok)
-        else:
-            return spans
-    return _spans_slow(text, tokens)
+    """Offsets ``(start, end)`` in ``text`` of each token from :func:`tokenize`.
 
-
-def _spans_slow(text, tokens):
-    # Rare case: lengthened words ("sooooo") or case folding that changes
-    # length ("İ"). Rebuild the text the tokens came from, character by
-    # character, remembering where each character stood in the original.
+    Lengthened words ("sooooo") are reduced in tokens but covered whole by
+    their span; case folding that changes length ("İ") is allowed for.
+    """
+    # Rebuild the text the tokens came from, character by character,
+    # remembering where each character stood in the original.
     chars, where = [], []
     for i, c in enumerate(text):
         for lc in c.lower():
@@ -144,7 +216,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    word_ngrams : int, default=2
+    word_ngrams : {1, 2}, default=2
         Longest word n-gram (1 = unigrams only).
     char_ngram_range : tuple of int, default=(2, 5)
         Character n-gram lengths, taken inside each token padded with spaces
@@ -183,8 +255,6 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         grams = [words]
         if self.word_ngrams >= 2:
             grams.append([a + " " + b for a, b in zip(words, words[1:])])
-        for n in range(3, self.word_ngrams + 1):
-            grams.append([" ".join(words[i : i + n]) for i in range(len(words) - n + 1)])
         return grams
 
     def _char_terms(self, tok):
@@ -196,6 +266,8 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
     # -- fitting ---------------------------------------------------------
     def fit(self, X, y=None):
         """Learn the vocabulary and inverse document frequencies from texts ``X``."""
+        if self.word_ngrams not in (1, 2):
+            raise ValueError(f"word_ngrams must be 1 or 2, got {self.word_ngrams!r}")
         docs = _as_texts(X, self, reset=True)
         word_df, char_df = Counter(), Counter()
         char_cache = {}
@@ -219,7 +291,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         for term, j in self.char_vocabulary_.items():
             idf[self.n_word_ + j] = math.log((1 + n) / (1 + char_df[term])) + 1
         self.idf_ = idf
-        _CHAR_CACHE.pop(self, None)
+        _TABLES.pop(self, None)
         return self
 
     def __sklearn_tags__(self):
@@ -235,84 +307,230 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         return names
 
     # -- transforming ----------------------------------------------------
-    def _char_ids(self, toks):
-        # Character features depend only on the token: cache them (bounded),
-        # outside the estimator so transform leaves its state untouched.
-        cache = _CHAR_CACHE.get(self)
-        if cache is None or len(cache) > 200_000:
-            cache = _CHAR_CACHE[self] = {}
-        out = []
-        for tok in toks:
-            ids = cache.get(tok)
-            if ids is None:
-                voc, off = self.char_vocabulary_, self.n_word_
-                ids = cache[tok] = np.array([off + voc[g] for g in self._char_terms(tok) if g in voc],
-                                            dtype=np.int64)
-            out.append(ids)
-        return out
+    def encode(self, docs):
+        """Tokenise documents and list every feature occurrence, for a whole batch at once.
 
-    def analyze_doc(self, doc):
-        """Tokenise one document and list its features with the tokens they come from.
-
-        Returns ``(tokens, word_ids, word_start, word_len, char_ids, char_len)``:
-        the tokens from :func:`tokenize`; for each word n-gram in the
-        vocabulary its feature id, first token and length in tokens; the
-        character n-gram feature ids of all tokens in order, and how many
-        belong to each token (all int arrays).
+        Returns an :class:`Encoded`. Per-token facts (unigram ids, character
+        n-grams, negators) come from a table filled on a token's first sight,
+        so a batch costs one dictionary look-up per token plus array work.
         """
         check_is_fitted(self, "idf_")
-        toks = tokenize(doc)
-        get = self.word_vocabulary_.get
-        ids, start, length = [], [], []
-        for n, grams in enumerate(self._word_terms(toks), 1):
-            found = [get(term, -1) for term in grams]
-            idx = np.array(found, dtype=np.int64)
-            hit = np.flatnonzero(idx >= 0)
-            ids.append(idx[hit])
-            start.append(hit)
-            length.append(np.full(len(hit), n, dtype=np.int64))
-        per_token = self._char_ids(toks) if self.char_ngram_range and toks else []
-        char_ids = np.concatenate(per_token) if per_token else np.zeros(0, dtype=np.int64)
-        char_len = np.array([len(c) for c in per_token], dtype=np.int64) if per_token else np.zeros(len(toks), np.int64)
-        return toks, np.concatenate(ids), np.concatenate(start), np.concatenate(length), char_ids, char_len
+        table = _TABLES.get(self)
+        if table is None or table.full():
+            table = _TABLES[self] = _TokenTable(self)  # a running batch keeps the old one
+        tokens, tok_ptr, tok_start, tok_end = tokenize_batch(docs)
+        lengths = np.diff(tok_ptr)
+        n = len(tokens)
+        tids = np.fromiter(map(table.ids.__getitem__, tokens), np.int64, n)
+        starts = tok_ptr[:-1][lengths > 0]
+
+        kind = table.kind[tids]
+        negated = np.zeros(n, dtype=bool)
+        if self.negation and n:
+            # A token is negated when the last negator before it in its
+            # document comes after the last clause end (negation_marks, vectorised).
+            twice = 2 * np.arange(n)
+            last_neg = np.maximum.accumulate(np.where(kind == _NEGATOR, twice, -2))
+            reset = np.where(kind == _CLAUSE, twice + 1, -1)
+            reset[starts] = np.maximum(reset[starts], twice[starts] - 1)
+            negated = (last_neg > np.maximum.accumulate(reset)) & (kind == 0)
+        uni = np.where(negated, table.uni_neg[tids], table.uni[tids])
+        w_tok = np.flatnonzero(uni >= 0)
+        parts_fid, parts_tok = [uni[w_tok]], [w_tok]
+        n_pairs = 0
+        if self.word_ngrams >= 2 and n > 1 and len(table.pair_keys):
+            variant = tids * 2 + negated
+            keys = (variant[:-1] << 32) | variant[1:]
+            at = np.minimum(np.searchsorted(table.pair_keys, keys), len(table.pair_keys) - 1)
+            hit = table.pair_keys[at] == keys
+            hit[starts[1:] - 1] = False  # no pair across documents
+            b_tok = np.flatnonzero(hit)
+            parts_fid.append(table.pair_fids[at[b_tok]])
+            parts_tok.append(b_tok)
+            n_pairs = len(b_tok)
+        if self.char_ngram_range:
+            c_len = table.char_len[tids]
+            before = np.cumsum(c_len) - c_len
+            pos = np.repeat(table.char_ptr[tids] - before, c_len) + np.arange(before[-1] + c_len[-1] if n else 0)
+            parts_fid.append(table.char_feat[pos])
+            parts_tok.append(np.repeat(np.arange(n), c_len))
+        doc_of_token = np.repeat(np.arange(len(docs)), lengths)
+        occ_tok = np.concatenate(parts_tok)
+        return Encoded(tokens, tok_ptr, tok_start, tok_end, np.concatenate(parts_fid).astype(np.int64), occ_tok,
+                       doc_of_token[occ_tok], len(w_tok), n_pairs)
 
     def transform(self, X):
         """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
         check_is_fitted(self, "idf_")
-        return self.transform_analyzed([self.analyze_doc(d) for d in _as_texts(X, self)])
+        return self.transform_encoded(self.encode(_as_texts(X, self)))
 
-    def transform_analyzed(self, analyzed, return_occurrences=False):
-        """Vectorise documents already passed through :meth:`analyze_doc`.
+    def transform_encoded(self, enc, return_occurrences=False):
+        """Vectorise documents already passed through :meth:`encode`.
 
         With ``return_occurrences``, also return for every feature occurrence
-        (in the order: each document's word ids, then its tokens' character
-        ids) its position in the matrix's ``data``: how cues find a feature's
-        value without searching.
+        of ``enc`` its position in the matrix's ``data``, and each cell's
+        count: how cues find a feature's value without searching.
         """
-        n_docs, n_features = len(analyzed), len(self.idf_)
-        parts, lengths = [], []
-        for _, word_ids, _, _, char_ids, _ in analyzed:
-            parts += (word_ids, char_ids)
-            lengths.append(len(word_ids) + len(char_ids))
-        cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        # One sort counts every (document, feature) pair and leaves the
-        # matrix in canonical CSR order: cheaper than COO -> CSR.
-        keys, inverse, counts = np.unique(rows * n_features + cols, return_inverse=True, return_counts=True)
-        row_of, indices = np.divmod(keys, n_features)
+        n_docs, n_features = len(enc.tok_ptr) - 1, len(self.idf_)
+        keys = enc.occ_doc * n_features + enc.occ_fid
+        # Sorting groups every (document, feature) pair and leaves the matrix
+        # in canonical CSR order.
+        order = _sort_order(enc.occ_doc, enc.occ_fid, n_docs, n_features)
+        ordered = keys[order]
+        first = np.empty(len(keys), dtype=bool)
+        first[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        cell_starts = np.flatnonzero(first)
+        counts = np.diff(cell_starts, append=len(keys))
+        head = order[cell_starts]
+        row_of, indices = enc.occ_doc[head], enc.occ_fid[head]
         data = (np.log(counts) + 1.0) * self.idf_[indices]
         # Normalise the word and character blocks separately, as two
         # vectorisers in a FeatureUnion would, so neither swamps the other.
-        is_char = indices >= self.n_word_
-        sq = data * data
-        word_norm = np.sqrt(np.bincount(row_of[~is_char], sq[~is_char], minlength=n_docs))
-        char_norm = np.sqrt(np.bincount(row_of[is_char], sq[is_char], minlength=n_docs))
-        word_norm[word_norm == 0] = 1.0
-        char_norm[char_norm == 0] = 1.0
-        data /= np.where(is_char, char_norm[row_of] / self.char_weight, word_norm[row_of])
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=n_docs))])
+        block = 2 * row_of + (indices >= self.n_word_)
+        norm = np.sqrt(np.bincount(block, data * data, minlength=2 * n_docs))
+        norm[norm == 0] = 1.0
+        norm[1::2] /= self.char_weight
+        data /= norm[block]
+        indptr = np.searchsorted(row_of, np.arange(n_docs + 1))
         X = sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_features))
-        return (X, inverse, counts) if return_occurrences else X
+        if not return_occurrences:
+            return X
+        inverse = np.empty(len(keys), dtype=np.int64)
+        inverse[order] = np.cumsum(first) - 1
+        return X, inverse, counts
+
+
+def _sort_order(doc, fid, n_docs, n_features):
+    """The order sorting occurrences by (document, feature).
+
+    Two stable radix passes over 16-bit keys (the feature's low bits, then
+    document and the feature's high bits), which NumPy sorts in linear time:
+    half the cost of one comparison sort of 64-bit keys.
+    """
+    high_bits = max(int(n_features - 1).bit_length() - 16, 0)
+    if n_docs << high_bits > 1 << 16:
+        return np.argsort(doc * n_features + fid, kind="stable")
+    first = np.argsort(fid.astype(np.uint16), kind="stable")  # low 16 bits (astype wraps)
+    high = ((doc << high_bits) | (fid >> 16)).astype(np.uint16)
+    return first[np.argsort(high[first], kind="stable")]
+
+
+class Encoded:
+    """A batch of documents as tokens and feature occurrences (see :meth:`TicketVectorizer.encode`).
+
+    ``tokens`` is every document's tokens in one list, document ``d``'s being
+    ``tokens[tok_ptr[d]:tok_ptr[d + 1]]``, and token ``t`` spans
+    ``[tok_start[t], tok_end[t])`` of its document. Occurrence ``i`` is feature
+    ``occ_fid[i]`` of document ``occ_doc[i]``, starting at token ``occ_tok[i]``;
+    the first ``n_uni`` are word unigrams, the next ``n_pairs`` word pairs
+    (two tokens wide), the rest character n-grams.
+    """
+
+    __slots__ = ("tokens", "tok_ptr", "tok_start", "tok_end", "occ_fid", "occ_tok", "occ_doc", "n_uni", "n_pairs")
+
+    def __init__(self, tokens, tok_ptr, tok_start, tok_end, occ_fid, occ_tok, occ_doc, n_uni, n_pairs):
+        self.tokens, self.tok_ptr, self.tok_start, self.tok_end = tokens, tok_ptr, tok_start, tok_end
+        self.occ_fid, self.occ_tok, self.occ_doc = occ_fid, occ_tok, occ_doc
+        self.n_uni, self.n_pairs = n_uni, n_pairs
+
+
+_NEGATOR, _CLAUSE = 1, 2
+
+
+class _TokenTable:
+    """What each distinct token contributes, worked out once per token.
+
+    Row ``t`` holds token ``t``'s unigram feature ids (plain and negated, -1
+    when not in the vocabulary), whether it is a negator or ends a clause, and
+    where its character n-gram ids sit in ``char_feat``. Word pairs are found
+    by integer keys built from two token ids. Rows are added on first sight,
+    under a lock; they are never changed afterwards, so readers need none.
+    """
+
+    MAX_TOKENS = 300_000  # then encode() starts a fresh table: memory stays bounded
+
+    def __init__(self, vec):
+        self._vocab, self._chars = vec.word_vocabulary_, vec.char_vocabulary_
+        self._char_off, self._char_terms = vec.n_word_, (vec._char_terms if vec.char_ngram_range else None)
+        self._lock = threading.Lock()
+        self.n = self.n_char = 0
+        self.uni = np.empty(0, np.int64)
+        self.uni_neg = self.char_ptr = self.char_len = self.uni
+        self.kind = np.empty(0, np.int8)
+        self.char_feat = np.empty(0, np.int64)
+        self.ids = _Ids(self._add)
+        keys, fids = [], []
+        for term, j in self._vocab.items():
+            # Every split at a space: tokens such as ". . ." contain spaces,
+            # and any split that rebuilds the term is, as a string, that term.
+            at = term.find(" ")
+            while at >= 0:
+                keys.append((self._variant(term[:at]) << 32) | self._variant(term[at + 1 :]))
+                fids.append(j)
+                at = term.find(" ", at + 1)
+        order = np.argsort(np.array(keys, dtype=np.int64))
+        self.pair_keys = np.array(keys, dtype=np.int64)[order]
+        self.pair_fids = np.array(fids, dtype=np.int64)[order]
+        self.base = self.n
+
+    def _variant(self, word):
+        neg = word.endswith("_NEG")  # tokens are lower case: never a real suffix
+        return self.ids[word[:-4] if neg else word] * 2 + neg
+
+    def full(self):
+        return self.n - self.base > self.MAX_TOKENS
+
+    def _add(self, tok):
+        """Give ``tok`` a row; called by ``ids`` on a miss."""
+        with self._lock:
+            tid = dict.get(self.ids, tok)
+            if tid is not None:  # another thread added it meanwhile
+                return tid
+            if self._char_terms:
+                voc, off = self._chars, self._char_off
+                chars = [off + voc[g] for g in self._char_terms(tok) if g in voc]
+            else:
+                chars = []
+            tid = self.n
+            if tid == len(self.uni):
+                self._grow_rows(max(1024, 2 * tid))
+            if self.n_char + len(chars) > len(self.char_feat):
+                self.char_feat = _grown(self.char_feat, max(16384, 2 * (self.n_char + len(chars))))
+            self.char_feat[self.n_char : self.n_char + len(chars)] = chars
+            self.char_ptr[tid], self.char_len[tid] = self.n_char, len(chars)
+            self.uni[tid] = self._vocab.get(tok, -1)
+            self.uni_neg[tid] = self._vocab.get(tok + "_NEG", -1)
+            self.kind[tid] = (_CLAUSE if tok in _CLAUSE_END else
+                              _NEGATOR if tok in _NEGATORS or tok.endswith("n't") else 0)
+            self.n_char += len(chars)
+            self.n = tid + 1
+            dict.__setitem__(self.ids, tok, tid)  # publish last: the row is complete
+            return tid
+
+    def _grow_rows(self, size):
+        # New arrays are filled before they replace the old ones, so a reader
+        # holding either sees every row published so far.
+        self.uni, self.uni_neg = _grown(self.uni, size), _grown(self.uni_neg, size)
+        self.char_ptr, self.char_len = _grown(self.char_ptr, size), _grown(self.char_len, size)
+        self.kind = _grown(self.kind, size)
+
+
+class _Ids(dict):
+    """token -> row id; a missing token gets a row (``dict`` lookups stay in C)."""
+
+    def __init__(self, add):
+        super().__init__()
+        self._add = add
+
+    def __missing__(self, tok):
+        return self._add(tok)
+
+
+def _grown(a, size):
+    out = np.zeros(size, dtype=a.dtype)
+    out[: len(a)] = a
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -358,30 +576,54 @@ STYLE_NAMES = (
 )
 
 
-def style_vector(text, toks=None):
-    """Raw style signals of one text, in the order of :data:`STYLE_NAMES`.
+_COUNTED = STYLE_NAMES[3:9]  # the signals counted from the lexicon, in order
+_CODE = {w: 1 + _COUNTED.index(name) for w, name in _LEXICON.items()}  # 0: no signal
+_PAIR_CODE = {w: 1 + _COUNTED.index(name) for w, name in _PAIRS.items()}
+_PAIR_FIRST = frozenset(w.split("_")[0] for w in _PAIRS)
 
-    ``toks`` are the text's tokens from :func:`tokenize`, when already known.
+
+def style_batch(docs, tokens=None, tok_ptr=None):
+    """Raw style signals of many texts: an ``(n, 10)`` array, columns as :data:`STYLE_NAMES`.
+
+    ``tokens`` and ``tok_ptr`` are the texts' tokens as :meth:`TicketVectorizer.encode`
+    lists them, when already known. Lexicon words count each time they occur;
+    word pairs ("third time") once per text.
     """
-    if toks is None:
-        toks = tokenize(text)
-    words = [w for w in text.split() if len(w) > 2]
-    caps = sum(1 for w in words if w.isupper())
-    n_words = len(words) or 1
-    counts = Counter(_LEXICON.get(t) for t in toks)  # repeated words count each time
-    counts.update(_PAIRS.get(a + "_" + b) for a, b in set(zip(toks, toks[1:])))
-    return [
-        min(caps / n_words, 1.0) if caps >= 2 or n_words < 6 else 0.0,
-        len(_EXCLAIM.findall(text)),
-        len(_QUESTION.findall(text)),
-        counts["neg_emoticons"],
-        counts["pos_emoticons"],
-        counts["repeat_contact"],
-        counts["escalation"],
-        counts["urgency"],
-        counts["intensifiers"],
-        math.log1p(len(text)),
-    ]
+    if tokens is None:
+        per_doc = [tokenize(d) for d in docs]
+        tokens = list(chain.from_iterable(per_doc))
+        tok_ptr = np.concatenate([[0], np.cumsum([len(t) for t in per_doc], dtype=np.int64)])
+    n_docs, width = len(docs), len(_COUNTED) + 1
+    doc_of = np.repeat(np.arange(n_docs), np.diff(tok_ptr))
+    codes = np.fromiter(map(_CODE.get, tokens, repeat(0)), np.int64, len(tokens))
+    counts = np.bincount(doc_of * width + codes, minlength=n_docs * width).reshape(n_docs, width)
+    pairs = set()
+    for i in np.flatnonzero(np.fromiter(map(_PAIR_FIRST.__contains__, tokens), bool, len(tokens))[:-1]).tolist():
+        d = doc_of[i]
+        if d == doc_of[i + 1]:
+            key = tokens[i] + "_" + tokens[i + 1]
+            if key in _PAIR_CODE:
+                pairs.add((d, key))
+    for d, key in pairs:
+        counts[d, _PAIR_CODE[key]] += 1
+    out = np.empty((n_docs, len(STYLE_NAMES)))
+    out[:, 3:9] = counts[:, 1:]
+    for d, text in enumerate(docs):
+        out[d, 0] = 0.0
+        if not text.islower():  # else no word can be in capitals
+            words = [w for w in text.split() if len(w) > 2]
+            caps = sum(1 for w in words if w.isupper())
+            n_words = len(words) or 1
+            out[d, 0] = min(caps / n_words, 1.0) if caps >= 2 or n_words < 6 else 0.0
+        out[d, 1] = len(_EXCLAIM.findall(text)) if "!!" in text else 0
+        out[d, 2] = len(_QUESTION.findall(text)) if "?" in text else 0
+        out[d, 9] = math.log1p(len(text))
+    return out
+
+
+def style_vector(text):
+    """Raw style signals of one text, in the order of :data:`STYLE_NAMES`."""
+    return style_batch([text])[0].tolist()
 
 
 class StyleFeatures(TransformerMixin, BaseEstimator):
@@ -402,14 +644,14 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Learn each signal's typical level from texts ``X``."""
-        raw = np.array([style_vector(t) for t in _as_texts(X, self, reset=True)], dtype=float)
+        raw = style_batch(_as_texts(X, self, reset=True))
         self.scale_ = np.maximum(raw.mean(axis=0), 1e-3)
         return self
 
     def transform(self, X):
         """Return an ``(n, 10)`` array of squashed signals."""
         check_is_fitted(self, "scale_")
-        return self.transform_raw(np.array([style_vector(t) for t in _as_texts(X, self)], dtype=float))
+        return self.transform_raw(style_batch(_as_texts(X, self)))
 
     def transform_raw(self, raw):
         check_is_fitted(self, "scale_")
