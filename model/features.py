@@ -156,12 +156,9 @@ def token_spans(text, tokens):
     """
     # Rebuild the text the tokens came from, character by character,
     # remembering where each character stood in the original.
-    chars, where = [], []
-    for i, c in enumerate(text):
-        for lc in c.lower():
-            chars.append(lc)
-            where.append(i)
-    kept = "".join(chars)
+    # (Characters from lower-casing the whole text, which knows final sigma.)
+    kept = text.lower()
+    where = [i for i, c in enumerate(text) for _ in range(len(c.lower()))]
     drop = set()
     for m in _RUN4.finditer(kept):
         drop.update(range(m.start() + 3, m.end()))
