@@ -21,6 +21,7 @@ __all__ = ["Model", "MAX_CHARS"]
 
 #: Longer texts are read up to this many characters and flagged ``truncated``.
 MAX_CHARS = 20_000
+_SLICE = 256  # texts analysed together inside analyze_batch
 
 # Function words never shown as cues on their own.
 _STOP = frozenset(
@@ -77,22 +78,7 @@ class Model:
         # Classes are label indices (see train.fit); map them to LABELS order.
         self._order = np.array([list(clf.classes_).index(i) for i in range(len(LABELS))])
         self._base = clf.calibrated_classifiers_[0].estimator if hasattr(clf, "calibrated_classifiers_") else clf
-        # A feature's push towards a label, relative to the average label:
-        # what makes it evidence *for* that label rather than for any. With a
-        # domain gate there are three sets (shared, support, public), mixed
-        # per text by its gate value. Kept as rows (feature, label) of one
-        # value per set, so one look-up fetches all three; float32 is plenty for cues.
-        self._fast = self._compile()
-        n_text = len(self._vec.idf_)
-        if self._fast is not None:
-            W, k = self._fast["weights"], self._fast["k"]
-            blocks = [W[:n_text, b * k : (b + 1) * k][:, self._order] for b in range((W.shape[1] - (self._fast["gate"] is not None)) // k)]
-        else:
-            coef = np.asarray(self._base.lr_.coef_, dtype=float)[self._order]
-            n = self._base.n_features_in_
-            blocks = [coef[:, b * n : b * n + n_text].T for b in range(coef.shape[1] // n)]
-        self._pushes = np.ascontiguousarray(np.stack([c - c.mean(axis=1, keepdims=True) for c in blocks], axis=2),
-                                            dtype=np.float32).reshape(-1, len(blocks))
+        self._pushes, self._fast = self._compile()
 
     # -- public ------------------------------------------------------------
     def save(self, directory):
@@ -141,12 +127,19 @@ class Model:
                 raise EmptyText("text is empty" if len(texts) == 1 else f"text #{i} is empty")
             truncated.append(len(text) > max_chars)
             originals.append(text[:max_chars] if len(text) > max_chars else text)
+        # Slices of a few hundred texts keep the working arrays in the CPU
+        # cache: a thousand at once ran 20 % slower per text.
+        results = []
+        for i in range(0, len(originals), _SLICE):
+            results += self._analyze_slice(originals[i : i + _SLICE], truncated[i : i + _SLICE])
+        return results
 
+    def _analyze_slice(self, originals, truncated):
         cleaned = [clean(t) for t in originals]
         docs = [c.text for c in cleaned]
         enc = self._vec.encode(docs)
         style_raw = style_batch(docs, enc.tokens, enc.tok_ptr)
-        X_text, inverse, counts = self._vec.transform_encoded(enc, return_occurrences=True)
+        X_text, inverse, counts = self._vec.transform_encoded(enc, return_occurrences=True, dtype=np.float32)
         proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
 
         squashed = style_raw / (style_raw + 1.0)
@@ -191,53 +184,67 @@ class Model:
 
     # -- prediction ----------------------------------------------------------
     def _compile(self):
-        """The fitted linear model as plain arrays, or None if it is not the expected kind.
+        """The fitted linear model as plain arrays: ``(pushes, fast)``.
 
-        scikit-learn's predict_proba spends most of a single-text call on
-        input validation and dispatch; the arithmetic is a few sparse-dense
-        products. We do that arithmetic directly, and only after checking on
-        sample texts that it gives what scikit-learn gives.
+        ``pushes`` is a float32 ``(n_text_features * 7, sets)`` table: row
+        ``f * 7 + label`` holds feature ``f``'s weight for that label minus its
+        mean weight over labels, one column per weight set (shared, support,
+        public, see :class:`~model.classifier.DomainAdaptedLR`). That is a
+        feature's push towards the label rather than towards any, which is
+        what cues show; and as the mean only adds the same amount to every
+        label's logit of a text, which softmax ignores, the same table gives
+        the probabilities. One table, half the size of the weights in float64:
+        the model's hottest memory fits in the CPU cache.
+
+        ``fast`` holds the rest (style weights, intercepts, gate, calibration),
+        or is None if this is not the model kind expected, in which case
+        scikit-learn predicts. scikit-learn's predict_proba spends most of a
+        single-text call on input validation and dispatch, so we do the
+        arithmetic directly, after checking on sample texts that it agrees.
         """
         base, clf = self._base, self._clf
+        lr, n = base.lr_, base.n_features_in_
+        n_text, k = len(self._vec.idf_), len(LABELS)
+        W = np.asarray(lr.coef_, dtype=float)[self._order]  # rows in LABELS order
+        blocks = [W[:, b * n : (b + 1) * n] for b in range(W.shape[1] // n)]
+        text = np.stack([blk[:, :n_text].T - blk[:, :n_text].mean(axis=0)[:, None] for blk in blocks], axis=2)
+        pushes = np.ascontiguousarray(text.reshape(n_text * k, len(blocks)), dtype=np.float32)
         cals = getattr(clf, "calibrated_classifiers_", None)
         beta = None
         if cals is not None:
             if len(cals) != 1 or cals[0].method != "temperature":
-                return None
+                return pushes, None
             beta = float(cals[0].calibrators[0].beta_)
-        lr, n = base.lr_, base.n_features_in_
-        W = np.asarray(lr.coef_, dtype=float)
-        # One (n_features, 7 * blocks [+ 1 gate]) matrix: a single sparse
-        # product instead of one per block.
-        columns = [W[:, i * n : (i + 1) * n].T for i in range(W.shape[1] // n)]
-        gate = None
+        fast = {"style": np.stack([blk[:, n_text:].T for blk in blocks], axis=2).reshape(n - n_text, k * len(blocks)),
+                "intercept": np.asarray(lr.intercept_, dtype=float)[self._order], "beta": beta, "gate": None}
         if base.gate_ is not None:
             sign = 1.0 if list(base.gate_.classes_) == [0, 1] else -1.0
-            columns.append(sign * base.gate_.coef_[0][:, None])
-            gate = (sign * float(base.gate_.intercept_[0]) + getattr(base, "gate_bias", 0.0), base.gate_sharpness)
-        fast = {"weights": np.ascontiguousarray(np.hstack(columns)), "intercept": np.asarray(lr.intercept_, dtype=float),
-                "beta": beta, "gate": gate, "k": W.shape[0]}
+            coef = sign * np.asarray(base.gate_.coef_[0], dtype=float)
+            fast["gate"] = (coef[:n_text].astype(np.float32), coef[n_text:],
+                            sign * float(base.gate_.intercept_[0]) + getattr(base, "gate_bias", 0.0),
+                            base.gate_sharpness)
         probe = ["THIS IS THE THIRD TIME!!! nobody answers", "thank you so much :)", "where do I click?",
                  "please update my billing address", "I'm scared I lost everything"]
         X_text = self._vec.transform(probe)
         S = self._style.transform(probe)
-        expected = clf.predict_proba(sp.hstack([X_text, sp.csr_matrix(S)], format="csr"))
-        got = self._linear(fast, X_text, S)[0]
-        return fast if np.allclose(got, expected, atol=1e-7) else None
+        expected = clf.predict_proba(sp.hstack([X_text, sp.csr_matrix(S)], format="csr"))[:, self._order]
+        got = self._linear(pushes, fast, X_text.astype(np.float32), S)[0]
+        return pushes, (fast if np.allclose(got, expected, atol=1e-5) else None)
 
     @staticmethod
-    def _linear(fast, X, S):
-        # X: sparse text features, S: dense style features; the model's
-        # columns are X's then S's, so each weight block splits the same way.
-        n, k, W = X.shape[1], fast["k"], fast["weights"]
-        out = X @ W[:n] + S @ W[n:]
-        logits = out[:, :k]
+    def _linear(pushes, fast, X, S):
+        """Probabilities (LABELS order) and gate values; ``X`` float32 text features, ``S`` style features."""
+        n_docs, k, sets = X.shape[0], len(LABELS), pushes.shape[1]
+        out = (X @ pushes.reshape(-1, k * sets)).astype(float)
+        out += S @ fast["style"]
+        out = out.reshape(n_docs, k, sets)
         if fast["gate"] is not None:
-            b, sharpness = fast["gate"]
-            g = 1.0 / (1.0 + np.exp(-sharpness * (out[:, 3 * k] + b)))
-            logits = logits + g[:, None] * out[:, k : 2 * k] + (1.0 - g)[:, None] * out[:, 2 * k : 3 * k]
+            text, style, bias, sharpness = fast["gate"]
+            g = 1.0 / (1.0 + np.exp(-sharpness * (X @ text + S @ style + bias)))
+            logits = out[:, :, 0] + out[:, :, 2] + g[:, None] * (out[:, :, 1] - out[:, :, 2])
         else:
-            g = np.ones(X.shape[0])
+            g = np.ones(n_docs)
+            logits = out[:, :, 0]
         logits += fast["intercept"]
         if fast["beta"] is not None:
             logits *= fast["beta"]
@@ -248,12 +255,13 @@ class Model:
 
     def _predict(self, X, S):
         """Probabilities in LABELS order and the gate value of each row."""
+        if X.dtype != np.float32:  # else SciPy would convert the whole weight table to float64, per call
+            X = X.astype(np.float32)
         if self._fast is not None:
-            proba, g = self._linear(self._fast, X, S)
-        else:  # not the model kind _compile knows: let scikit-learn do it
-            X = sp.hstack([X, sp.csr_matrix(S)], format="csr")
-            proba, g = self._clf.predict_proba(X), self._base.gate(X)
-        return proba[:, self._order], g
+            return self._linear(self._pushes, self._fast, X, S)
+        # not the model kind _compile knows: let scikit-learn do it
+        X = sp.hstack([X.astype(float), sp.csr_matrix(S)], format="csr")
+        return self._clf.predict_proba(X)[:, self._order], self._base.gate(X)
 
     # -- explanation ---------------------------------------------------------
     def _token_scores(self, enc, X, inverse, counts, labels, gates, rows):

@@ -361,7 +361,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "idf_")
         return self.transform_encoded(self.encode(_as_texts(X, self)))
 
-    def transform_encoded(self, enc, return_occurrences=False):
+    def transform_encoded(self, enc, return_occurrences=False, dtype=np.float64):
         """Vectorise documents already passed through :meth:`encode`.
 
         With ``return_occurrences``, also return for every feature occurrence
@@ -389,8 +389,10 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         norm[norm == 0] = 1.0
         norm[1::2] /= self.char_weight
         data /= norm[block]
-        indptr = np.searchsorted(row_of, np.arange(n_docs + 1))
-        X = sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_features))
+        # 32-bit indices: what SciPy would convert them to anyway, at a cost.
+        index = np.int32 if max(n_features, len(data)) < 2**31 else np.int64
+        indptr = np.searchsorted(row_of, np.arange(n_docs + 1)).astype(index)
+        X = sp.csr_matrix((data.astype(dtype, copy=False), indices.astype(index), indptr), shape=(n_docs, n_features))
         if not return_occurrences:
             return X
         inverse = np.empty(len(keys), dtype=np.int64)
