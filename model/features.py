@@ -71,6 +71,15 @@ def tokenize(text):
     return _chunk_tokens(low)
 
 
+def _tokenize_each(docs):
+    """:func:`tokenize_batch` done text by text, the plain way."""
+    per_doc = [tokenize(d) for d in docs]
+    tokens = list(chain.from_iterable(per_doc))
+    tok_ptr = np.concatenate([[0], np.cumsum([len(t) for t in per_doc], dtype=np.int64)])
+    spans = np.array([s for d, t in zip(docs, per_doc) for s in token_spans(d, t)], dtype=np.int64).reshape(-1, 2)
+    return tokens, tok_ptr, spans[:, 0], spans[:, 1]
+
+
 def _chunk_tokens(low):
     # Tokens never cross white space (but for ". . ."), and most chunks
     # between spaces are a plain word ("refund", "don't") with at most one
@@ -121,30 +130,40 @@ def tokenize_batch(docs):
     dots = [m.start() for m in _SPACED_DOTS.finditer(low)]
     special[np.searchsorted(doc_start, np.concatenate([runs, dots]).astype(np.int64), side="right") - 1] = True
 
-    per_doc = [tokenize(d) if special[i] else _chunk_tokens(low[doc_start[i] : doc_start[i + 1] - 1])
-               for i, d in enumerate(docs)]
-    lengths = np.fromiter(map(len, per_doc), np.int64, n_docs)
-    tokens = list(chain.from_iterable(per_doc))
-    tok_ptr = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(lengths, out=tok_ptr[1:])
+    odd = np.flatnonzero(special).tolist()
+    if odd:  # blank them: spaces keep every offset; they are tokenised one by one below
+        bounds = doc_start.tolist()
+        low = "\n".join(" " * len(d) if special[i] else low[bounds[i] : bounds[i + 1] - 1] for i, d in enumerate(docs))
+        codes = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
 
+    tokens = _chunk_tokens(low)  # every other text in one pass
     tok_len = np.fromiter(map(len, tokens), np.int64, len(tokens))
-    solid = np.flatnonzero(~_SPACE[codes])  # offsets of non-space characters in `joined`
-    solid_before = np.searchsorted(solid, doc_start)
     cum = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(tok_len, out=cum[1:])
-    # Texts whose tokens do not add up to their non-space characters go the slow way.
-    special |= (cum[tok_ptr[1:]] - cum[tok_ptr[:-1]]) != np.diff(solid_before)
-    doc = np.repeat(np.arange(n_docs), lengths)
-    first = np.minimum(solid_before[doc] + cum[:-1] - cum[tok_ptr[:-1]][doc], len(solid) - 1)
-    last = np.minimum(first + tok_len - 1, len(solid) - 1)
-    starts = solid[first] - doc_start[doc] if len(solid) else np.zeros(0, dtype=np.int64)
-    ends = solid[last] + 1 - doc_start[doc] if len(solid) else np.zeros(0, dtype=np.int64)
-    for i in np.flatnonzero(special).tolist():
-        a, b = tok_ptr[i], tok_ptr[i + 1]
-        if b > a:
-            spans = np.array(token_spans(docs[i], tokens[a:b]), dtype=np.int64)
-            starts[a:b], ends[a:b] = spans[:, 0], spans[:, 1]
+    np.cumsum(tok_len, out=cum[1:])  # where each token starts in the text without white space
+    solid = np.flatnonzero(~_SPACE[codes])  # where the non-space characters are
+    solid_before = np.searchsorted(solid, doc_start)
+    tok_ptr = np.searchsorted(cum[:-1], solid_before)
+    if cum[-1] != len(solid) or not np.array_equal(cum[tok_ptr], solid_before):
+        return _tokenize_each(docs)  # cannot happen (see test); never guess offsets
+    doc = np.repeat(np.arange(n_docs), np.diff(tok_ptr))
+    starts = solid[cum[:-1]] - doc_start[doc]
+    ends = solid[cum[1:] - 1] + 1 - doc_start[doc]
+    if odd:
+        extra = [tokenize(docs[i]) for i in odd]
+        spans = [np.array(token_spans(docs[i], t), dtype=np.int64).reshape(-1, 2) for i, t in zip(odd, extra)]
+        at = np.repeat(tok_ptr[odd], [len(t) for t in extra])
+        merged, prev = [], 0
+        for i, t in zip(odd, extra):
+            merged += tokens[prev : tok_ptr[i]]
+            merged += t
+            prev = tok_ptr[i]
+        tokens = merged + tokens[prev:]
+        both = np.concatenate(spans) if spans else np.zeros((0, 2), dtype=np.int64)
+        starts, ends = np.insert(starts, at, both[:, 0]), np.insert(ends, at, both[:, 1])
+        lengths = np.diff(tok_ptr)
+        lengths[odd] = [len(t) for t in extra]
+        tok_ptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths, out=tok_ptr[1:])
     return tokens, tok_ptr, starts, ends
 
 
@@ -364,9 +383,10 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
     def transform_encoded(self, enc, return_occurrences=False, dtype=np.float64):
         """Vectorise documents already passed through :meth:`encode`.
 
-        With ``return_occurrences``, also return for every feature occurrence
-        of ``enc`` its position in the matrix's ``data``, and each cell's
-        count: how cues find a feature's value without searching.
+        With ``return_occurrences``, also return ``order`` and ``counts``:
+        the occurrences of ``enc`` listed cell by cell (the ``counts[c]``
+        occurrences of the matrix's ``c``-th stored value come next in
+        ``order``): how cues find a feature's value without searching.
         """
         n_docs, n_features = len(enc.tok_ptr) - 1, len(self.idf_)
         keys = enc.occ_doc * n_features + enc.occ_fid
@@ -393,11 +413,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         index = np.int32 if max(n_features, len(data)) < 2**31 else np.int64
         indptr = np.searchsorted(row_of, np.arange(n_docs + 1)).astype(index)
         X = sp.csr_matrix((data.astype(dtype, copy=False), indices.astype(index), indptr), shape=(n_docs, n_features))
-        if not return_occurrences:
-            return X
-        inverse = np.empty(len(keys), dtype=np.int64)
-        inverse[order] = np.cumsum(first) - 1
-        return X, inverse, counts
+        return (X, order, counts) if return_occurrences else X
 
 
 def _sort_order(doc, fid, n_docs, n_features):
