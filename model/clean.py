@@ -34,23 +34,42 @@ _TAIL = re.compile(
 # one alternation of all of them, tried at every position, cost more than the
 # rest of the analysis.
 _KINDS = (
-    ("quote", r"^[ \t]*>[^\n]*$", lambda t: ">" in t),
-    ("sent", r"^[ \t]*(?:Sent\ from\ my\ [^\n]{1,40}|Get\ Outlook\ for\ [^\n]{1,20}|Sent\ via\ [^\n]{1,40})$",
-     lambda t: "Sent " in t or "Get Outlook" in t),
-    ("tag", r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>", lambda t: "<" in t),
-    ("url", r"\b(?:https?://|www\.)[^\s<>\"']+", lambda t: "http" in t or "www." in t),
-    ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", lambda t: "@" in t),
-    ("handle", r"(?<![\w@])@\w{2,30}", lambda t: "@" in t),
+    ("quote", r"^[ \t]*>[^\n]*$"),
+    ("sent", r"^[ \t]*(?:Sent\ from\ my\ [^\n]{1,40}|Get\ Outlook\ for\ [^\n]{1,20}|Sent\ via\ [^\n]{1,40})$"),
+    ("tag", r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>"),
+    ("url", r"\b(?:https?://|www\.)[^\s<>\"']+"),
+    ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    ("handle", r"(?<![\w@])@\w{2,30}"),
     # order numbers, IDs, phone numbers: five or more characters, three digits
-    ("ident", r"\#?\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]{5,}\b", lambda t: _THREE_DIGITS.search(t) is not None),
-    ("entity", r"&(?:\#\d{1,7}|\#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});", lambda t: "&" in t),
+    ("ident", r"\#?\b(?=[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]{5,}\b"),
+    ("entity", r"&(?:\#\d{1,7}|\#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});"),
 )
 _THREE_DIGITS = re.compile(r"\d[\w-]*\d[\w-]*\d")  # what an ID needs; "2 days" does not
 
 
+def _kinds_in(text):
+    """The kinds of noise ``text`` may hold: each kind's pattern needs what is tested here."""
+    kinds = []
+    if ">" in text:
+        kinds.append("quote")
+    if "Sent " in text or "Get Outlook" in text:
+        kinds.append("sent")
+    if "<" in text:
+        kinds.append("tag")
+    if "http" in text or "www." in text:
+        kinds.append("url")
+    if "@" in text:
+        kinds += ("email", "handle")
+    if "&" in text:
+        kinds.append("entity")
+    if _THREE_DIGITS.search(text):
+        kinds.append("ident")
+    return tuple(kinds)
+
+
 @lru_cache(maxsize=None)
 def _mask_for(kinds):
-    return re.compile("|".join(f"(?P<{name}>{rx})" for name, rx, _ in _KINDS if name in kinds), re.MULTILINE)
+    return re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _KINDS if name in kinds), re.MULTILINE)
 
 
 _BLOCK_TAGS = re.compile(r"</?(?:br|p|div|li|tr|h\d)\b", re.IGNORECASE)
@@ -108,7 +127,7 @@ def clean(text):
     if tail and text[: tail.start()].strip():
         end = tail.start()
 
-    kinds = frozenset(name for name, _, present in _KINDS if present(text))
+    kinds = _kinds_in(text)
     pieces, anchors = [], []
     pos = out = 0
     for m in (_mask_for(kinds).finditer(text, 0, end) if kinds else ()):

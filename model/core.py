@@ -138,7 +138,7 @@ class Model:
         cleaned = [clean(t) for t in originals]
         docs = [c.text for c in cleaned]
         enc = self._vec.encode(docs)
-        style_raw = style_batch(docs, enc.tokens, enc.tok_ptr)
+        style_raw = style_batch(docs, enc)
         X_text, order, counts = self._vec.transform_encoded(enc, return_occurrences=True, dtype=np.float32)
         proba, gates = self._predict(X_text, self._style.transform_raw(style_raw))
 

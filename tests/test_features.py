@@ -244,3 +244,12 @@ def _reference_style(text):
     max_size=10).map(" ".join)), min_size=1, max_size=5))
 def test_style_batch_equals_counting_each_text(docs):
     assert np.allclose(style_batch(docs), [_reference_style(d) for d in docs])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(any_text, st.lists(st.sampled_from(
+    ["third", "time", "no", "one", "again", "lawyer", "at", "all", ":(", "so"]), max_size=10).map(" ".join)),
+    min_size=1, max_size=5))
+def test_style_from_the_token_table_equals_style_from_text(docs):
+    v = TicketVectorizer(min_df=1).fit(_CORPUS)
+    assert np.array_equal(style_batch(docs, v.encode(docs)), style_batch(docs))
