@@ -126,11 +126,11 @@ def tokenize_batch(docs):
         low = "\n".join(d if sp_ else lw for d, lw, sp_ in zip(docs, lows, special))  # offsets kept
     codes = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
     same = codes[1:] == codes[:-1]
-    runs = np.flatnonzero(same[:-2] & same[1:-1] & same[2:])  # four equal characters
+    runs = (same[:-2] & same[1:-1] & same[2:]).nonzero()[0]  # four equal characters
     dots = [m.start() for m in _SPACED_DOTS.finditer(low)]
     special[np.searchsorted(doc_start, np.concatenate([runs, dots]).astype(np.int64), side="right") - 1] = True
 
-    odd = np.flatnonzero(special).tolist()
+    odd = special.nonzero()[0].tolist()
     if odd:  # blank them: spaces keep every offset; they are tokenised one by one below
         bounds = doc_start.tolist()
         low = "\n".join(" " * len(d) if special[i] else low[bounds[i] : bounds[i + 1] - 1] for i, d in enumerate(docs))
@@ -140,18 +140,18 @@ def tokenize_batch(docs):
     tok_len = np.fromiter(map(len, tokens), np.int64, len(tokens))
     cum = np.zeros(len(tokens) + 1, dtype=np.int64)
     np.cumsum(tok_len, out=cum[1:])  # where each token starts in the text without white space
-    solid = np.flatnonzero(~_SPACE[codes])  # where the non-space characters are
+    solid = (~_SPACE[codes]).nonzero()[0]  # where the non-space characters are
     solid_before = np.searchsorted(solid, doc_start)
     tok_ptr = np.searchsorted(cum[:-1], solid_before)
     if cum[-1] != len(solid) or not np.array_equal(cum[tok_ptr], solid_before):
         return _tokenize_each(docs)  # cannot happen (see test); never guess offsets
-    doc = np.repeat(np.arange(n_docs), np.diff(tok_ptr))
+    doc = np.arange(n_docs).repeat(tok_ptr[1:] - tok_ptr[:-1])
     starts = solid[cum[:-1]] - doc_start[doc]
     ends = solid[cum[1:] - 1] + 1 - doc_start[doc]
     if odd:
         extra = [tokenize(docs[i]) for i in odd]
         spans = [np.array(token_spans(docs[i], t), dtype=np.int64).reshape(-1, 2) for i, t in zip(odd, extra)]
-        at = np.repeat(tok_ptr[odd], [len(t) for t in extra])
+        at = tok_ptr[odd].repeat([len(t) for t in extra])
         merged, prev = [], 0
         for i, t in zip(odd, extra):
             merged += tokens[prev : tok_ptr[i]]
@@ -160,7 +160,7 @@ def tokenize_batch(docs):
         tokens = merged + tokens[prev:]
         both = np.concatenate(spans) if spans else np.zeros((0, 2), dtype=np.int64)
         starts, ends = np.insert(starts, at, both[:, 0]), np.insert(ends, at, both[:, 1])
-        lengths = np.diff(tok_ptr)
+        lengths = tok_ptr[1:] - tok_ptr[:-1]
         lengths[odd] = [len(t) for t in extra]
         tok_ptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(lengths, out=tok_ptr[1:])
@@ -335,7 +335,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         if table is None or table.full():
             table = _TABLES[self] = _TokenTable(self)  # a running batch keeps the old one
         tokens, tok_ptr, tok_start, tok_end = tokenize_batch(docs)
-        lengths = np.diff(tok_ptr)
+        lengths = tok_ptr[1:] - tok_ptr[:-1]
         n = len(tokens)
         tids = np.fromiter(map(table.ids.__getitem__, tokens), np.int64, n)
         starts = tok_ptr[:-1][lengths > 0]
@@ -351,7 +351,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
             reset[starts] = np.maximum(reset[starts], twice[starts] - 1)
             negated = (last_neg > np.maximum.accumulate(reset)) & (kind == 0)
         uni = np.where(negated, table.uni_neg[tids], table.uni[tids])
-        w_tok = np.flatnonzero(uni >= 0)
+        w_tok = (uni >= 0).nonzero()[0]
         parts_fid, parts_tok = [uni[w_tok]], [w_tok]
         n_pairs = 0
         if self.word_ngrams >= 2 and n > 1 and len(table.pair_keys):
@@ -360,17 +360,17 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
             at = np.minimum(np.searchsorted(table.pair_keys, keys), len(table.pair_keys) - 1)
             hit = table.pair_keys[at] == keys
             hit[starts[1:] - 1] = False  # no pair across documents
-            b_tok = np.flatnonzero(hit)
+            b_tok = hit.nonzero()[0]
             parts_fid.append(table.pair_fids[at[b_tok]])
             parts_tok.append(b_tok)
             n_pairs = len(b_tok)
         if self.char_ngram_range:
             c_len = table.char_len[tids]
             before = np.cumsum(c_len) - c_len
-            pos = np.repeat(table.char_ptr[tids] - before, c_len) + np.arange(before[-1] + c_len[-1] if n else 0)
+            pos = (table.char_ptr[tids] - before).repeat(c_len) + np.arange(before[-1] + c_len[-1] if n else 0)
             parts_fid.append(table.char_feat[pos])
-            parts_tok.append(np.repeat(np.arange(n), c_len))
-        doc_of_token = np.repeat(np.arange(len(docs)), lengths)
+            parts_tok.append(np.arange(n).repeat(c_len))
+        doc_of_token = np.arange(len(docs)).repeat(lengths)
         occ_tok = np.concatenate(parts_tok)
         enc = Encoded(tokens, tok_ptr, tok_start, tok_end, np.concatenate(parts_fid), occ_tok,
                       doc_of_token[occ_tok], len(w_tok), n_pairs)
@@ -379,7 +379,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         if n > 1:  # style lexicon pairs, each distinct one once per text
             keys = (tids[:-1] << 32) | tids[1:]
             at = np.minimum(np.searchsorted(table.lex_pair_keys, keys), len(table.lex_pair_keys) - 1)
-            hit = np.flatnonzero((table.lex_pair_keys[at] == keys) & (doc_of_token[:-1] == doc_of_token[1:]))
+            hit = ((table.lex_pair_keys[at] == keys) & (doc_of_token[:-1] == doc_of_token[1:])).nonzero()[0]
             if len(hit):
                 n_lex = len(table.lex_pair_keys)
                 found = np.unique(doc_of_token[hit] * n_lex + at[hit])
@@ -408,7 +408,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
         first = np.empty(len(keys), dtype=bool)
         first[:1] = True
         np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        cell_starts = np.flatnonzero(first)
+        cell_starts = first.nonzero()[0]
         counts = np.diff(cell_starts, append=len(keys))
         head = order[cell_starts]
         row_of, indices = enc.occ_doc[head], enc.occ_fid[head]
@@ -628,12 +628,12 @@ def style_batch(docs, enc=None):
     """
     n_docs, width = len(docs), len(_COUNTED) + 1
     if enc is not None:
-        doc_of = np.repeat(np.arange(n_docs), np.diff(enc.tok_ptr))
+        doc_of = np.arange(n_docs).repeat(enc.tok_ptr[1:] - enc.tok_ptr[:-1])
         codes, pairs = enc.lex, enc.lex_pairs
     else:
         per_doc = [tokenize(d) for d in docs]
         tokens = list(chain.from_iterable(per_doc))
-        doc_of = np.repeat(np.arange(n_docs), [len(t) for t in per_doc])
+        doc_of = np.arange(n_docs).repeat([len(t) for t in per_doc])
         codes = np.fromiter(map(_CODE.get, tokens, repeat(0)), np.int64, len(tokens))
         found = {(doc_of[i], tokens[i] + "_" + tokens[i + 1]) for i in range(len(tokens) - 1)
                  if tokens[i] in _PAIR_FIRST and doc_of[i] == doc_of[i + 1]}
