@@ -312,7 +312,7 @@ class Model:
         first, second = ranked[:, 0], ranked[:, 1]
         neutral = LABELS.index("neutral")
         n_docs = len(originals)
-        lengths = enc.tok_ptr[1:] - enc.tok_ptr[:-1]
+        has = enc.tok_ptr[1:] > enc.tok_ptr[:-1]  # documents with tokens
         doc_of = occ[3]
         strong_second = (proba[np.arange(n_docs), second] >= 0.25) & (second != neutral)
         out = [[] for _ in range(n_docs)]
@@ -322,7 +322,6 @@ class Model:
                 continue
             scores = self._token_scores(X, counts, occ, labels, gates, rows)
             best = np.zeros(n_docs)
-            has = lengths > 0
             best[has] = np.maximum.reduceat(scores, enc.tok_ptr[:-1][has])
             best_of = best[doc_of]
             picked = ((scores >= 0.2 * best_of) & (scores > 0.02) & rows[doc_of]).nonzero()[0]

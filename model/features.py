@@ -39,7 +39,6 @@ _TOKEN_RE = re.compile(
                       + [casual.REGEXPS[1], casual.REGEXPS[7], casual.REGEXPS[8], r"(?:\S)"]),
     re.VERBOSE | re.IGNORECASE | re.UNICODE,
 )
-_EMOTICON_RE = re.compile(casual.EMOTICONS, re.VERBOSE | re.IGNORECASE | re.UNICODE)
 _TABLES = weakref.WeakKeyDictionary()  # TicketVectorizer -> _TokenTable
 _RUN4 = re.compile(r"(.)\1{3,}")
 _SPACED_DOTS = re.compile(r"\.[^\S\r\n]+\.")
@@ -372,10 +371,7 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
             parts_tok.append(np.arange(n).repeat(c_len))
         doc_of_token = np.arange(len(docs)).repeat(lengths)
         occ_tok = np.concatenate(parts_tok)
-        enc = Encoded(tokens, tok_ptr, tok_start, tok_end, np.concatenate(parts_fid), occ_tok,
-                      doc_of_token[occ_tok], len(w_tok), n_pairs)
-        enc.lex = table.lex[tids]
-        enc.lex_pairs = np.zeros((0, 2), dtype=np.int64)
+        lex_pairs = np.zeros((0, 2), dtype=np.int64)
         if n > 1:  # style lexicon pairs, each distinct one once per text
             keys = (tids[:-1] << 32) | tids[1:]
             at = np.minimum(np.searchsorted(table.lex_pair_keys, keys), len(table.lex_pair_keys) - 1)
@@ -383,8 +379,9 @@ class TicketVectorizer(TransformerMixin, BaseEstimator):
             if len(hit):
                 n_lex = len(table.lex_pair_keys)
                 found = np.unique(doc_of_token[hit] * n_lex + at[hit])
-                enc.lex_pairs = np.stack([found // n_lex, table.lex_pair_codes[found % n_lex]], axis=1)
-        return enc
+                lex_pairs = np.stack([found // n_lex, table.lex_pair_codes[found % n_lex]], axis=1)
+        return Encoded(tokens, tok_ptr, tok_start, tok_end, np.concatenate(parts_fid), occ_tok,
+                       doc_of_token[occ_tok], len(w_tok), n_pairs, table.lex[tids], lex_pairs)
 
     def transform(self, X):
         """Return the L2-normalised, sublinear TF-IDF matrix of texts ``X``."""
@@ -458,10 +455,11 @@ class Encoded:
     __slots__ = ("tokens", "tok_ptr", "tok_start", "tok_end", "occ_fid", "occ_tok", "occ_doc", "n_uni", "n_pairs",
                  "lex", "lex_pairs")
 
-    def __init__(self, tokens, tok_ptr, tok_start, tok_end, occ_fid, occ_tok, occ_doc, n_uni, n_pairs):
+    def __init__(self, tokens, tok_ptr, tok_start, tok_end, occ_fid, occ_tok, occ_doc, n_uni, n_pairs, lex, lex_pairs):
         self.tokens, self.tok_ptr, self.tok_start, self.tok_end = tokens, tok_ptr, tok_start, tok_end
         self.occ_fid, self.occ_tok, self.occ_doc = occ_fid, occ_tok, occ_doc
         self.n_uni, self.n_pairs = n_uni, n_pairs
+        self.lex, self.lex_pairs = lex, lex_pairs
 
 
 _NEGATOR, _CLAUSE = 1, 2
