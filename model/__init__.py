@@ -8,6 +8,9 @@ Nothing here knows about HTTP. The usual entry points::
 
 ``load(path)`` gives a :class:`Model` for a specific artifact; ``train.fit``
 trains one in memory; ``check_reply`` reviews an agent's draft.
+``load_runtime(path)`` gives just what analysing needs (a :class:`Runtime`,
+the same ``analyze`` methods), without importing scikit-learn: what the
+server and classification workers use.
 
 scikit-learn and SciPy take seconds to import, so the names that need them
 are imported on first use: ``import model`` stays cheap for the server's
@@ -20,12 +23,13 @@ from . import errors
 from .guidance import check_reply, guidance_for
 from .labels import LABELS
 
-__all__ = ["LABELS", "MAX_CHARS", "Model", "analyze", "analyze_batch", "check_reply", "default_model",
-           "errors", "guidance_for", "load", "read_manifest", "save", "train"]
+__all__ = ["LABELS", "MAX_CHARS", "Model", "Runtime", "analyze", "analyze_batch", "check_reply", "default_model",
+           "errors", "guidance_for", "load", "load_runtime", "read_manifest", "save", "train"]
 
-_LAZY = {"Model": "core", "MAX_CHARS": "core", "load": "artifact", "save": "artifact",
-         "read_manifest": "artifact"}
-_SUBMODULES = {"train", "core", "artifact", "features", "classifier", "clean", "data", "evaluate", "registry"}
+_LAZY = {"Model": "core", "MAX_CHARS": "runtime", "Runtime": "runtime", "load": "artifact",
+         "load_runtime": "artifact", "save": "artifact", "read_manifest": "artifact"}
+_SUBMODULES = {"train", "core", "artifact", "features", "classifier", "clean", "data", "evaluate", "registry",
+               "runtime", "text"}
 _default = None
 
 

@@ -1,15 +1,18 @@
 """Saving and loading versioned model artifacts.
 
-An artifact is a directory with two files:
+An artifact is a directory with three files:
 
-* ``attune-model.joblib`` - the pickled pipeline;
+* ``attune-model.joblib`` - the pickled pipeline (for retraining, evaluation);
+* ``attune-runtime.npz`` - the same model as plain arrays and UTF-8 text, what
+  serving reads (:func:`load_runtime`: no unpickling, no scikit-learn);
 * ``manifest.json`` - version, labels, training sources, scores, library
-  versions and the sha256 of the model file.
+  versions and the sha256 of both model files.
 
-Both are written atomically (temporary file, fsync, rename), model file first,
-so a crash leaves either the old artifact or the new one, never half of one.
-Loading checks the model file against the manifest's sha256 *before*
-unpickling it: a truncated or altered file is refused with a clear error.
+All are written atomically (temporary file, fsync, rename), manifest last, so a
+crash leaves either the old artifact or the new one, never half of one.
+Loading checks a file against the manifest's sha256 *before* reading it: a
+truncated or altered file is refused with a clear error. Artifacts from before
+the runtime file still load: their runtime is built from the pipeline.
 """
 
 import hashlib
@@ -23,9 +26,11 @@ from pathlib import Path
 from .errors import CorruptModel, ModelError
 from .labels import LABELS
 
-__all__ = ["MODEL_FILE", "MANIFEST_FILE", "DEFAULT_DIR", "save", "load", "read_manifest", "sha256_file", "verify"]
+__all__ = ["MODEL_FILE", "RUNTIME_FILE", "MANIFEST_FILE", "DEFAULT_DIR", "save", "load", "load_runtime",
+           "read_manifest", "sha256_file", "verify"]
 
 MODEL_FILE = "attune-model.joblib"
+RUNTIME_FILE = "attune-runtime.npz"
 MANIFEST_FILE = "manifest.json"
 DEFAULT_DIR = Path(__file__).resolve().parent / "default"
 FORMAT = 1
@@ -85,7 +90,15 @@ def save(model, directory):
     directory.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT, "version": model.version, "pipeline": model.pipeline}
     _atomic_write(directory / MODEL_FILE, lambda f: joblib.dump(payload, f, compress=3))
+    runtime = model.runtime
+    if runtime.fast is not None:
+        from .runtime import save_runtime
+
+        _atomic_write(directory / RUNTIME_FILE, lambda f: save_runtime(runtime, f))
+    elif (directory / RUNTIME_FILE).exists():
+        os.unlink(directory / RUNTIME_FILE)  # a stale one must not describe another model
     manifest = dict(model.manifest)
+    manifest.pop("runtime", None)
     manifest.update({
         "format": FORMAT,
         "version": model.version,
@@ -96,6 +109,8 @@ def save(model, directory):
         "size_bytes": (directory / MODEL_FILE).stat().st_size,
         "libraries": _versions(),
     })
+    if runtime.fast is not None:
+        manifest["runtime"] = {"file": RUNTIME_FILE, "sha256": sha256_file(directory / RUNTIME_FILE)}
     data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     _atomic_write(directory / MANIFEST_FILE, lambda f: f.write(data))
     model.manifest = manifest
@@ -121,18 +136,59 @@ def read_manifest(directory=None):
     return manifest
 
 
-def verify(directory=None):
-    """Check an artifact without unpickling it: manifest, file and sha256. Return the manifest."""
-    directory = Path(directory) if directory else DEFAULT_DIR
-    manifest = read_manifest(directory)
-    path = directory / manifest.get("model_file", MODEL_FILE)
+def _check(path, expected):
     if not path.is_file():
         raise ModelError(f"no model file at {path}")
     digest = sha256_file(path)
-    if digest != manifest["sha256"]:
+    if digest != expected:
         raise CorruptModel(f"{path} does not match its manifest (sha256 {digest[:12]}..., "
-                           f"expected {manifest['sha256'][:12]}...): refusing to load it")
+                           f"expected {str(expected)[:12]}...): refusing to load it")
+
+
+def _runtime_entry(directory, manifest):
+    entry = manifest.get("runtime")
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) or entry.get("file") != RUNTIME_FILE:
+        raise CorruptModel(f"{directory / MANIFEST_FILE}: malformed 'runtime' entry")
+    return directory / RUNTIME_FILE, entry["sha256"]
+
+
+def verify(directory=None):
+    """Check an artifact without unpickling it: manifest, files and sha256s. Return the manifest."""
+    directory = Path(directory) if directory else DEFAULT_DIR
+    manifest = read_manifest(directory)
+    _check(directory / manifest.get("model_file", MODEL_FILE), manifest["sha256"])
+    runtime = _runtime_entry(directory, manifest)
+    if runtime is not None:
+        _check(*runtime)
     return manifest
+
+
+def load_runtime(directory=None):
+    """Load only what analysing needs: a :class:`~model.runtime.Runtime`, without scikit-learn.
+
+    Checks the whole artifact (both files' sha256: a damaged artifact is
+    refused even where serving would not read the damage), then reads the
+    runtime file; an artifact without one (saved by an older Attune) is
+    loaded in full instead.
+
+    Raises
+    ------
+    ModelError, CorruptModel
+        As :func:`load`.
+    """
+    directory = Path(directory) if directory else DEFAULT_DIR
+    manifest = verify(directory)
+    runtime = _runtime_entry(directory, manifest)
+    if runtime is None:
+        return load(directory).runtime
+    from .runtime import read_runtime
+
+    rt = read_runtime(runtime[0], manifest)
+    if rt.version != manifest.get("version"):
+        raise CorruptModel(f"{runtime[0]} is version {rt.version!r}, its manifest says {manifest.get('version')!r}")
+    return rt
 
 
 def load(directory=None):

@@ -90,12 +90,13 @@ class _ModelHolder:
 
         if self.config.get("MODEL") is not None:
             return self.config["MODEL"], None
+        # The runtime alone: serving needs neither scikit-learn nor the pickled pipeline.
         if self.config.get("MODEL_PATH"):
-            return model.load(self.config["MODEL_PATH"]), None
+            return model.load_runtime(self.config["MODEL_PATH"]), None
         stamp = self._stamp()
         if stamp is not None:
-            return model.load(self._current_dir()), stamp
-        return model.load(), None  # the shipped model
+            return model.load_runtime(self._current_dir()), stamp
+        return model.load_runtime(), None  # the shipped model
 
     def _path(self):
         """The artifact directory the next load will read (None: the shipped model)."""
@@ -147,7 +148,7 @@ class _ModelHolder:
             import model
 
             try:
-                new = model.load(self._current_dir())
+                new = model.load_runtime(self._current_dir())
             except Exception as exc:  # keep serving the old model; say why (no text involved)
                 log.error("reloading models/current failed, keeping %s: %s: %s",
                           getattr(self.model, "version", "?"), type(exc).__name__, exc)

@@ -12,7 +12,8 @@ _COLOURS = {"angry": "red", "frustrated": "yellow", "anxious": "magenta", "confu
 
 
 def _load(path):
-    return model.load(path) if path else model.default_model()
+    # The runtime: analysing and evaluating need no scikit-learn, which takes seconds to import.
+    return model.load_runtime(path)
 
 
 @click.command()

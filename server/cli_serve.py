@@ -72,9 +72,9 @@ def serve(host, port, model_dir, allow_remote, threads):
     try:
         app = create_app(config)
         holder = app.extensions["attune.model"]
-        # Fail at start on a missing or corrupt artifact (hash checked, no
-        # unpickling), then unpickle in the background: importing
-        # scikit-learn takes seconds, and health should answer at once.
+        # Fail at start on a missing or corrupt artifact (hashes checked,
+        # nothing read), then load it in the background: health should
+        # answer at once.
         version = holder.verify()
         with app.app_context():
             security.read_token(app.config.get("TOKEN_PATH"))

@@ -36,14 +36,18 @@ _PROCESS_MODEL = {}  # model directory (or None for the shipped one) -> loaded m
 
 
 def load_model(model_ref=None):
-    """A model object as is, else the model at a directory (None: shipped), loaded once per process."""
+    """A model object as is, else the model at a directory (None: shipped), loaded once per process.
+
+    Loads the artifact's runtime (:func:`model.load_runtime`): a worker then imports neither
+    scikit-learn nor NLTK, and starts in a fraction of a second with a third of the memory.
+    """
     if model_ref is not None and not isinstance(model_ref, (str, os.PathLike)):
         return model_ref
     key = None if model_ref is None else str(model_ref)
     if key not in _PROCESS_MODEL:
         import model
 
-        _PROCESS_MODEL[key] = model.load(key)
+        _PROCESS_MODEL[key] = model.load_runtime(key)
     return _PROCESS_MODEL[key]
 
 

@@ -263,7 +263,7 @@ def test_broken_promotion_keeps_the_old_model(tiny_model, attune_home, caplog):
     _save_as(tiny_model, current, "promoted-1")
     app = create_app({"TESTING": True, "MODEL_RELOAD_INTERVAL": 0})
     assert _version(app) == "promoted-1"
-    (current / "attune-model.joblib").write_bytes(b"not a model")
+    (current / "attune-runtime.npz").write_bytes(b"not a model")  # what the server reads
     manifest = current / "manifest.json"
     manifest.write_text(manifest.read_text())  # a new manifest stamp triggers the reload
     with caplog.at_level(logging.ERROR, logger="attune.server"):

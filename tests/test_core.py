@@ -102,7 +102,7 @@ def two_domain_model():
 @pytest.mark.parametrize("which", ["tiny_model", "two_domain_model"])
 def test_fast_path_equals_scikit_learn(request, which):
     m = request.getfixturevalue(which)
-    assert m._fast is not None
+    assert m.runtime.fast is not None
     import numpy as np
 
     from model.clean import clean
@@ -154,12 +154,12 @@ def test_token_scores_equal_a_per_token_sum(request, which):
     docs = [clean(t).text for t in MESSAGES]
     enc = v.encode(docs)
     X, order, counts = v.transform_encoded(enc, return_occurrences=True, dtype=np.float32)
-    _, gates = m._predict(X, m._style.transform(docs))
+    _, gates = m.runtime._predict(X, m._style.transform(docs))
     labels = np.arange(len(docs)) % len(LABELS)
-    occ = m._occurrences(enc, X, order, counts)
-    got = m._token_scores(X, counts, occ, labels, gates, np.ones(len(docs), dtype=bool))
+    occ = m.runtime._occurrences(enc, X, order, counts)
+    got = m.runtime._token_scores(X, counts, occ, labels, gates, np.ones(len(docs), dtype=bool))
     some = np.arange(len(docs)) % 3 == 0  # scoring some documents leaves the others at zero
-    part = m._token_scores(X, counts, occ, labels, gates, some)
+    part = m.runtime._token_scores(X, counts, occ, labels, gates, some)
     in_some = np.repeat(some, np.diff(enc.tok_ptr))
     assert np.allclose(part[in_some], got[in_some]) and not part[~in_some].any()
 

@@ -109,7 +109,7 @@ from collections import Counter  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-import model.features as features  # noqa: E402
+import model.text as mtext  # noqa: E402
 from model.features import STYLE_NAMES, style_batch, tokenize_batch  # noqa: E402
 
 # Pieces that exercise every tokeniser branch: words with apostrophes and
@@ -128,16 +128,16 @@ any_text = st.one_of(texts, spaced, st.text(max_size=60))
 @given(any_text)
 def test_tokenize_fast_path_equals_the_regex(text):
     low = text.lower()
-    if features._RUN4.search(low):
-        low = features._RUN4.sub(r"\1\1\1", low)
-    assert tokenize(text) == features._TOKEN_RE.findall(low)
+    if mtext._RUN4.search(low):
+        low = mtext._RUN4.sub(r"\1\1\1", low)
+    assert tokenize(text) == mtext.token_pattern().findall(low)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(any_text, st.just("")), min_size=0, max_size=6))
 def test_tokenize_batch_equals_tokenize_and_token_spans(docs):
     tokens, ptr, starts, ends = tokenize_batch(docs)
-    plain = features._tokenize_each(docs)  # the fallback, text by text
+    plain = mtext._tokenize_each(docs)  # the fallback, text by text
     assert tokens == plain[0] and np.array_equal(ptr, plain[1])
     assert np.array_equal(starts, plain[2]) and np.array_equal(ends, plain[3])
     for d, doc in enumerate(docs):
@@ -195,7 +195,7 @@ def test_radix_grouping_equals_a_plain_sort():
     doc = np.sort(rng.integers(0, 300, 5000))
     for n_features in (50, 70_000, 300_000, 5_000_000):
         fid = rng.integers(0, n_features, 5000)
-        order = features._sort_order(doc, fid, 300, n_features)
+        order = mtext._sort_order(doc, fid, 300, n_features)
         keys = doc * n_features + fid
         assert np.array_equal(order, np.argsort(keys, kind="stable"))
 
@@ -204,7 +204,7 @@ def test_token_table_is_safe_across_threads_and_when_renewed(monkeypatch):
     v = TicketVectorizer(min_df=1).fit(_CORPUS)
     docs = [f"{w} not working again {i} zq{i}x" for i, w in enumerate(["refund", "wifi", "order"] * 40)]
     expected = _reference_matrix(v, docs)
-    monkeypatch.setattr(features._TokenTable, "MAX_TOKENS", 25)  # renew the table while threads run
+    monkeypatch.setattr(mtext._TokenTable, "MAX_TOKENS", 25)  # renew the table while threads run
     results, errors = [], []
 
     def work():
@@ -232,8 +232,8 @@ def _reference_style(text):
     words = [w for w in text.split() if len(w) > 2]
     caps = sum(1 for w in words if w.isupper())
     n_words = len(words) or 1
-    counts = Counter(features._LEXICON.get(t) for t in toks)
-    counts.update(features._PAIRS.get(a + "_" + b) for a, b in set(zip(toks, toks[1:])))
+    counts = Counter(mtext._LEXICON.get(t) for t in toks)
+    counts.update(mtext._PAIRS.get(a + "_" + b) for a, b in set(zip(toks, toks[1:])))
     return [min(caps / n_words, 1.0) if caps >= 2 or n_words < 6 else 0.0, len(_EXCLAIM.findall(text)),
             len(_QUESTION.findall(text))] + [counts[n] for n in STYLE_NAMES[3:9]] + [np.log1p(len(text))]
 

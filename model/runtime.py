@@ -1,0 +1,394 @@
+"""Serving a trained model: the fitted pipeline as plain arrays, on NumPy and SciPy only.
+
+A :class:`Runtime` holds what analysing needs - vocabulary, IDF weights, the
+table of label pushes, style scales, intercepts, gate and calibration - and
+does the analysis: ``analyze_batch`` is the one real code path. It imports
+neither scikit-learn nor NLTK's package (together ~2 s and ~170 MB per
+process), so the server and classification workers start fast and small.
+
+:class:`~model.core.Model` builds one from a fitted pipeline; an artifact
+also carries it as ``attune-runtime.npz`` (plain arrays and UTF-8 text, no
+pickle), which :func:`load_runtime` reads without unpickling anything.
+"""
+
+import json
+from functools import lru_cache
+
+import numpy as np
+
+from .clean import clean
+from .errors import AttuneError, CorruptModel, EmptyText, InvalidInput
+from .guidance import guidance_for
+from .labels import LABELS
+from .text import STYLE_NAMES, Encoder, style_batch, token_pattern, use_token_pattern
+
+__all__ = ["Runtime", "MAX_CHARS"]
+
+RUNTIME_FORMAT = 1
+
+#: Longer texts are read up to this many characters and flagged ``truncated``.
+MAX_CHARS = 20_000
+_SLICE = 256  # texts analysed together inside analyze_batch
+
+# Function words never shown as cues on their own.
+_STOP = frozenset(
+    """a an the and or of to in on at for with by from as is are was were be been am i me my we our
+    you your it its this that these those he she they them his her their there here so if then than
+    do does did have has had will would can could should may might must just also up out about into
+    over only own same too very s t ll ve re d m o y i'm i've i'd i'll it's that's there's we're you're
+    they're we've you've hi hello dear ! ? . , ; : ' " - ( ) ... … / & *""".split()
+)
+# How much each style signal adds to intensity (squashed x/(x+1) counts).
+_INTENSITY_WEIGHTS = {
+    "caps_share": 0.30, "exclaim_runs": 0.20, "question_runs": 0.05, "neg_emoticons": 0.10,
+    "repeat_contact": 0.10, "escalation": 0.15, "intensifiers": 0.10,
+}
+
+
+_SITUATIONS = ("repeat_contact", "escalation", "urgency")
+
+
+@lru_cache(maxsize=None)
+def _frozen_guidance(label, present):
+    return guidance_for(label, dict(zip(_SITUATIONS, present)))
+
+
+def _guidance(label, present):
+    g = _frozen_guidance(label, present)  # cached; each result gets its own copy
+    return {"label": g["label"], "headline": g["headline"], "tips": list(g["tips"])}
+
+
+
+class Runtime:
+    """A trained model, ready to analyse text.
+
+    Parameters
+    ----------
+    encoder : model.text.Encoder
+        The fitted vocabulary and IDF weights.
+    style_scale, style_weight : array of float, float
+        :class:`~model.features.StyleFeatures`' learned scales and weight.
+    pushes : float32 array, shape (n_text_features * 7, sets)
+        Row ``f * 7 + label``: feature ``f``'s weight for the label minus its mean
+        over labels, one column per weight set (see :meth:`model.core.Model._compile`).
+    fast : dict or None
+        ``style`` weights, ``intercept``, calibration ``beta`` and ``gate``
+        (text weights, style weights, bias, sharpness; or None). None when the
+        classifier is not the kind compiled: then ``predict`` must be given.
+    version : str
+        Shown in every result as ``model``.
+    manifest : dict, optional
+        The artifact's metadata.
+    predict : callable, optional
+        ``predict(X, S) -> (proba, gates)`` for classifiers ``fast`` cannot describe.
+    """
+
+    def __init__(self, encoder, style_scale, style_weight, pushes, fast, version, manifest=None, predict=None):
+        if fast is None and predict is None:
+            raise ValueError("a Runtime needs the compiled weights or a predict function")
+        self.encoder = encoder
+        self.style_scale = np.asarray(style_scale, dtype=float)
+        self.style_weight = float(style_weight)
+        self.pushes, self.fast, self._fallback = pushes, fast, predict
+        self.version = version
+        self.manifest = manifest or {}
+        self.labels = LABELS
+
+    # -- public ------------------------------------------------------------
+    def analyze(self, text, max_chars=MAX_CHARS):
+        """Analyse one customer message; see :meth:`analyze_batch`."""
+        return self.analyze_batch([text], max_chars=max_chars)[0]
+
+    def analyze_batch(self, texts, max_chars=MAX_CHARS):
+        """Analyse many customer messages at once.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Non-empty texts. A text longer than ``max_chars`` is read up to
+            that length and its result says ``"truncated": true``.
+        max_chars : int
+            See above.
+
+        Returns
+        -------
+        list of dict
+            One result per text, in order (shape in ``docs/architecture.md``).
+
+        Raises
+        ------
+        EmptyText
+            A text is empty or only whitespace.
+        InvalidInput
+            A text is not a string.
+        """
+        if isinstance(texts, str):
+            raise InvalidInput("analyze_batch expects a list of texts, not one string")
+        texts = list(texts)
+        if not texts:
+            return []
+        originals, truncated = [], []
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InvalidInput(f"text #{i} is {type(text).__name__}, expected a string")
+            if not text.strip():
+                raise EmptyText("text is empty" if len(texts) == 1 else f"text #{i} is empty")
+            truncated.append(len(text) > max_chars)
+            originals.append(text[:max_chars] if len(text) > max_chars else text)
+        # Slices of a few hundred texts keep the working arrays in the CPU
+        # cache: a thousand at once ran 20 % slower per text.
+        results = []
+        for i in range(0, len(originals), _SLICE):
+            results += self._analyze_slice(originals[i : i + _SLICE], truncated[i : i + _SLICE])
+        return results
+
+    def _analyze_slice(self, originals, truncated):
+        cleaned = [clean(t) for t in originals]
+        docs = [c.text for c in cleaned]
+        enc = self.encoder.encode(docs)
+        style_raw = style_batch(docs, enc)
+        X_text, order, counts = self.encoder.transform_encoded(enc, return_occurrences=True, dtype=np.float32)
+        proba, gates = self._predict(X_text, self._style(style_raw))
+
+        squashed = style_raw / (style_raw + 1.0)
+        signal = sum(w * squashed[:, STYLE_NAMES.index(n)] for n, w in _INTENSITY_WEIGHTS.items())
+        emotional = 1.0 - proba[:, LABELS.index("neutral")]
+        intensity = np.clip(emotional * (0.55 + 0.45 * np.minimum(signal * 2.0, 1.0)), 0.0, 1.0)
+
+        all_cues = self._all_cues(originals, cleaned, enc, X_text, order, counts, proba, gates)
+        situations = map(tuple, (style_raw[:, [STYLE_NAMES.index(n) for n in _SITUATIONS]] > 0).tolist())
+        results = []
+        for p, inten, top, cues, present, cut in zip(np.round(proba, 4).tolist(), np.round(intensity, 4).tolist(),
+                                                      proba.argmax(axis=1).tolist(), all_cues, situations, truncated):
+            scores = dict(zip(LABELS, p))
+            label = LABELS[top]
+            results.append({
+                "label": label,
+                "confidence": scores[label],
+                "scores": scores,
+                "intensity": inten,
+                "cues": cues,
+                "guidance": _guidance(label, present),
+                "truncated": cut,
+                "model": self.version,
+            })
+        return results
+
+    def analyze_each(self, texts, max_chars=MAX_CHARS):
+        """Like :meth:`analyze_batch`, but a text the model refuses does not fail the others.
+
+        Returns one item per text, in order: its result, or the
+        :class:`~model.errors.AttuneError` that text raised.
+        """
+        try:
+            return self.analyze_batch(texts, max_chars=max_chars)
+        except AttuneError:
+            out = []
+            for text in texts:  # find the bad ones item by item
+                try:
+                    out.append(self.analyze(text, max_chars=max_chars))
+                except AttuneError as exc:
+                    out.append(exc)
+            return out
+
+    # -- prediction ----------------------------------------------------------
+    @staticmethod
+    def _linear(pushes, fast, X, S):
+        """Probabilities (LABELS order) and gate values; ``X`` float32 text features, ``S`` style features."""
+        n_docs, k, sets = X.shape[0], len(LABELS), pushes.shape[1]
+        out = (X @ pushes.reshape(-1, k * sets)).astype(float)
+        out += S @ fast["style"]
+        out = out.reshape(n_docs, k, sets)
+        if fast["gate"] is not None:
+            text, style, bias, sharpness = fast["gate"]
+            g = 1.0 / (1.0 + np.exp(-sharpness * (X @ text + S @ style + bias)))
+            logits = out[:, :, 0] + out[:, :, 2] + g[:, None] * (out[:, :, 1] - out[:, :, 2])
+        else:
+            g = np.ones(n_docs)
+            logits = out[:, :, 0]
+        logits += fast["intercept"]
+        if fast["beta"] is not None:
+            logits *= fast["beta"]
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba, g
+
+    def _style(self, raw):
+        """Squashed style features from raw signals (as StyleFeatures.transform_raw)."""
+        return self.style_weight * raw / (raw + self.style_scale)
+
+    def _predict(self, X, S):
+        """Probabilities in LABELS order and the gate value of each row."""
+        if X.dtype != np.float32:  # else SciPy would convert the whole weight table to float64, per call
+            X = X.astype(np.float32)
+        if self.fast is not None:
+            return self._linear(self.pushes, self.fast, X, S)
+        return self._fallback(X, S)
+
+
+    # -- explanation ---------------------------------------------------------
+    @staticmethod
+    def _occurrences(enc, X, order, counts):
+        """Feature occurrences cell by cell: their token, whether they are a word
+        pair, and where each document's run of them starts; and each token's document."""
+        return (enc.occ_tok[order], (order >= enc.n_uni) & (order < enc.n_uni + enc.n_pairs),
+                np.append(0, np.cumsum(counts))[X.indptr], np.arange(len(enc.tok_ptr) - 1).repeat(enc.tok_ptr[1:] - enc.tok_ptr[:-1]))
+
+    def _token_scores(self, X, counts, occ, labels, gates, rows):
+        """Each token's push towards a label, for a whole batch at once.
+
+        ``labels[d]`` is the label explained for document ``d``; only documents
+        where ``rows`` is true are scored (others get zeros). ``occ`` says, cell
+        by cell, which token each feature occurrence belongs to (see
+        :meth:`_all_cues`). Returns one score per token. A token's score sums
+        its features' TF-IDF value times the label's push; a word pair's share
+        is split over its two words and a repeated feature's over its occurrences.
+        """
+        owner, half, occ_ptr, doc_of = occ
+        everything = rows.mean() > 0.5  # then cheaper to score all and zero the rest afterwards
+        if everything:
+            cells, picked = slice(None), slice(None)
+            row = np.arange(len(rows)).repeat(X.indptr[1:] - X.indptr[:-1])
+        else:
+            docs = rows.nonzero()[0]
+            cells, row = _ranges(X.indptr[docs], (X.indptr[1:] - X.indptr[:-1])[docs], docs)
+            picked = _ranges(occ_ptr[docs], (occ_ptr[1:] - occ_ptr[:-1])[docs])[0]
+        sets = np.take(self.pushes, X.indices[cells] * len(LABELS) + labels[row], axis=0)  # 4x faster than []
+        push = sets[:, 0].astype(float)
+        if sets.shape[1] == 3:  # shared + gate * support + (1 - gate) * public
+            public = sets[:, 2]
+            push += public
+            push += gates[row] * (sets[:, 1] - public)
+        n = counts[cells]
+        share = (X.data[cells] * push / n).repeat(n)  # per occurrence, cell by cell
+        owner, half = owner[picked], half[picked]
+        share[half] *= 0.5
+        scores = np.bincount(owner, share, minlength=len(doc_of))
+        scores += np.bincount(owner[half] + 1, share[half], minlength=len(doc_of))
+        return scores * rows[doc_of] if everything else scores
+
+    def _all_cues(self, originals, cleaned, enc, X, order, counts, proba, gates, top=6):
+        """Cues of every document: its top label's, and a strong second feeling's."""
+        occ = self._occurrences(enc, X, order, counts)
+        ranked = np.argsort(-proba, axis=1)
+        first, second = ranked[:, 0], ranked[:, 1]
+        neutral = LABELS.index("neutral")
+        n_docs = len(originals)
+        has = enc.tok_ptr[1:] > enc.tok_ptr[:-1]  # documents with tokens
+        doc_of = occ[3]
+        strong_second = (proba[np.arange(n_docs), second] >= 0.25) & (second != neutral)
+        out = [[] for _ in range(n_docs)]
+        resort = set()  # documents whose cues are no longer in text order
+        for labels, rows, limit, is_second in ((first, first != neutral, top, False), (second, strong_second, 3, True)):
+            if not rows.any() or not len(doc_of):
+                continue
+            scores = self._token_scores(X, counts, occ, labels, gates, rows)
+            best = np.zeros(n_docs)
+            best[has] = np.maximum.reduceat(scores, enc.tok_ptr[:-1][has])
+            best_of = best[doc_of]
+            picked = ((scores >= 0.2 * best_of) & (scores > 0.02) & rows[doc_of]).nonzero()[0]
+            picked = picked[[enc.tokens[i] not in _STOP for i in picked.tolist()]] if len(picked) else picked
+            # The strongest `limit` per document, then back in text order.
+            by_strength = picked[np.lexsort((picked, -scores[picked], doc_of[picked]))]
+            d_of = doc_of[by_strength]
+            kept = np.sort(by_strength[np.arange(len(d_of)) - np.searchsorted(d_of, d_of) < limit])
+            if not len(kept):
+                continue
+            # Neighbouring cue tokens become one span ("not working again").
+            run_start = np.ones(len(kept), dtype=bool)
+            run_start[1:] = ((kept[1:] - kept[:-1]) != 1) | (np.diff(doc_of[kept]) != 0)
+            run_id = np.cumsum(run_start) - 1
+            heads = kept[run_start]
+            tails = kept[np.append(run_start.nonzero()[0][1:] - 1, len(kept) - 1)]
+            weights = np.minimum(np.bincount(run_id, scores[kept]) / best_of[heads], 1.0)
+            label_of = labels[doc_of[heads]]
+            for d, a, b, w, lab in zip(doc_of[heads].tolist(), enc.tok_start[heads].tolist(),
+                                       enc.tok_end[tails].tolist(), np.round(weights, 3).tolist(), label_of.tolist()):
+                start, end = cleaned[d].span(a, b)
+                cues = out[d]
+                if is_second:  # a word shows one feeling: the stronger label's cue wins
+                    if any(start < c["end"] and c["start"] < end for c in cues):
+                        continue
+                    resort.add(d)
+                cues.append({"start": start, "end": end, "text": originals[d][start:end], "label": LABELS[lab],
+                             "weight": w})
+        for d in resort:
+            out[d].sort(key=lambda c: c["start"])
+        return out
+
+
+def _ranges(starts, lengths, tags=None):
+    """``concatenate([arange(a, a + n) for a, n in zip(starts, lengths)])``, and each item's tag."""
+    total = int(lengths.sum())
+    first = np.cumsum(lengths) - lengths
+    idx = np.arange(total) + (starts - first).repeat(lengths)
+    return idx, (tags.repeat(lengths) if tags is not None else None)
+
+
+# -- the runtime file ---------------------------------------------------------
+
+def save_runtime(rt, f):
+    """Write ``rt`` to the open binary file ``f`` as an ``.npz`` of plain arrays (no pickle)."""
+    if rt.fast is None:
+        raise ValueError("only a compiled runtime can be saved")
+    enc, fast = rt.encoder, rt.fast
+    gate = fast["gate"]
+    meta = {
+        "format": RUNTIME_FORMAT, "version": rt.version, "labels": list(LABELS),
+        "word_ngrams": enc.word_ngrams, "char_ngram_range": enc.char_ngram_range, "negation": enc.negation,
+        "char_weight": enc.char_weight, "style_weight": rt.style_weight, "beta": fast["beta"],
+        "gate": None if gate is None else {"bias": gate[2], "sharpness": gate[3]},
+        "token_pattern": token_pattern().pattern,
+    }
+    arrays = {
+        "meta": _utf8(json.dumps(meta)), "idf": enc.idf, "style_scale": rt.style_scale, "pushes": rt.pushes,
+        "style": fast["style"], "intercept": fast["intercept"],
+        # Terms in id order, one per line: no term contains a newline (tokens never do).
+        "words": _utf8("\n".join(_in_id_order(enc.word_vocabulary))),
+        "chars": _utf8("\n".join(_in_id_order(enc.char_vocabulary))),
+    }
+    if gate is not None:
+        arrays["gate_text"], arrays["gate_style"] = gate[0], gate[1]
+    np.savez(f, **arrays)
+
+
+def read_runtime(path, manifest=None):
+    """Read a runtime file written by :func:`save_runtime`."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        meta = json.loads(a["meta"].tobytes().decode("utf-8"))
+        if meta.get("format") != RUNTIME_FORMAT or meta.get("labels") != list(LABELS):
+            raise CorruptModel(f"{path}: runtime format {meta.get('format')!r} or labels do not match this Attune")
+        use_token_pattern(meta["token_pattern"])
+        words, chars = (_vocabulary(a[k]) for k in ("words", "chars"))
+        encoder = Encoder(words, chars, a["idf"], meta["word_ngrams"], meta["char_ngram_range"], meta["negation"],
+                          meta["char_weight"])
+        gate = meta["gate"]
+        fast = {"style": a["style"], "intercept": a["intercept"], "beta": meta["beta"],
+                "gate": None if gate is None else (a["gate_text"], a["gate_style"], gate["bias"], gate["sharpness"])}
+        if a["pushes"].shape != (len(encoder.idf) * len(LABELS), a["pushes"].shape[1]):
+            raise CorruptModel(f"{path}: weight table does not fit the vocabulary")
+        return Runtime(encoder, a["style_scale"], meta["style_weight"], a["pushes"], fast, meta["version"], manifest)
+    except CorruptModel:
+        raise
+    except Exception as exc:  # the hash matched (see artifact.load_runtime): a format or version problem
+        raise CorruptModel(f"cannot read {path}: {type(exc).__name__}: {exc}") from exc
+
+
+def _utf8(text):
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _in_id_order(vocabulary):
+    terms = [None] * len(vocabulary)
+    for term, j in vocabulary.items():
+        terms[j] = term
+    return terms
+
+
+def _vocabulary(raw):
+    text = raw.tobytes().decode("utf-8")
+    terms = text.split("\n") if text else []
+    return dict(zip(terms, range(len(terms))))
