@@ -65,17 +65,17 @@ class Model:
 
         return save(self, directory)
 
-    def analyze(self, text, max_chars=MAX_CHARS):
+    def analyze(self, text, max_chars=MAX_CHARS, explain=True):
         """Analyse one customer message; see :meth:`analyze_batch`."""
-        return self.runtime.analyze_batch([text], max_chars=max_chars)[0]
+        return self.runtime.analyze_batch([text], max_chars=max_chars, explain=explain)[0]
 
-    def analyze_batch(self, texts, max_chars=MAX_CHARS):
+    def analyze_batch(self, texts, max_chars=MAX_CHARS, explain=True):
         """Analyse many customer messages at once; see :meth:`model.runtime.Runtime.analyze_batch`."""
-        return self.runtime.analyze_batch(texts, max_chars=max_chars)
+        return self.runtime.analyze_batch(texts, max_chars=max_chars, explain=explain)
 
-    def analyze_each(self, texts, max_chars=MAX_CHARS):
+    def analyze_each(self, texts, max_chars=MAX_CHARS, explain=True):
         """Like :meth:`analyze_batch`, but a refused text does not fail the others; see :meth:`model.runtime.Runtime.analyze_each`."""
-        return self.runtime.analyze_each(texts, max_chars=max_chars)
+        return self.runtime.analyze_each(texts, max_chars=max_chars, explain=explain)
 
     # -- prediction ----------------------------------------------------------
     def _compile(self):

@@ -642,6 +642,8 @@ def result_columns(columns, labels):
 class CsvWriter:
     """The input's columns plus label, confidence, intensity and one score column per label."""
 
+    result_keys = ("label", "confidence", "intensity", "scores")  # the result fields written
+
     def __init__(self, stream, columns, labels):
         self._labels = tuple(labels)
         self._columns = list(columns)
@@ -659,6 +661,8 @@ class CsvWriter:
 
 class JsonlWriter:
     """The input object with the full analysis result under ``attune``."""
+
+    result_keys = None  # all of them
 
     def __init__(self, stream, columns=None, labels=None):
         self._stream = stream

@@ -192,6 +192,23 @@ def test_pool_keeps_every_result_on_its_own_row(tiny_model, tmp_path, monkeypatc
     assert [r["id"] for r in outs[2]] == [str(i) for i in range(len(texts))]
 
 
+def test_csv_is_the_same_with_the_report_as_without(run, tmp_path):
+    # Without a report, CSV output asks the workers for scores only (no cues): same file.
+    plain, with_report = tmp_path / "plain.csv", tmp_path / "report.csv"
+    assert run(DATA / "freshdesk_tickets.csv", "-o", plain, "--jobs", "2").exit_code == 0
+    assert run(DATA / "freshdesk_tickets.csv", "-o", with_report, "--report", tmp_path / "r.html").exit_code == 0
+    assert plain.read_bytes() == with_report.read_bytes()
+
+
+def test_only_the_fields_asked_for_come_back(tiny_model):
+    texts = ["thanks a lot", "   ", "third time, I want my money back NOW"]
+    keep = ("label", "confidence", "intensity", "scores")
+    slim, full = distributed.analyze_texts(tiny_model, texts, keep=keep), distributed.analyze_texts(tiny_model, texts)
+    assert isinstance(slim[1], Exception) and slim[1].code == "empty_text"
+    for a, b in ((slim[0], full[0]), (slim[2], full[2])):
+        assert list(a) == list(keep) and a == {k: b[k] for k in keep}
+
+
 def test_a_text_the_model_refuses_is_skipped_not_fatal(tiny_model):
     # Whitespace-only text is refused by the model; its neighbours in the chunk still get results.
     results = distributed.analyze_texts(tiny_model, ["thanks a lot", "   ", "I'm furious"])

@@ -46,6 +46,13 @@ def test_cues_never_point_into_quoted_replies(tiny_model):
     assert all(c["end"] <= cut for c in tiny_model.analyze(text)["cues"])
 
 
+def test_without_explaining_only_the_cues_are_left_out(tiny_model):
+    full = tiny_model.analyze_batch(MESSAGES)
+    bare = tiny_model.analyze_batch(MESSAGES, explain=False)
+    assert any(r["cues"] for r in full)
+    assert bare == [{k: v for k, v in r.items() if k != "cues"} for r in full]
+
+
 def test_batch_equals_single(tiny_model):
     batch = tiny_model.analyze_batch(MESSAGES)
     assert [tiny_model.analyze(t) for t in MESSAGES] == batch
