@@ -2,8 +2,8 @@
 
 Starts ``attune serve --port 0`` with a throwaway ATTUNE_HOME, measures how soon health
 answers, warms up, then runs N client threads (one http.client keep-alive connection each)
-for a fixed duration and reports p50/p95/p99 latency, throughput, errors and the server's
-RSS before and after.
+for a fixed duration and reports p50/p95/p99 latency, throughput, errors, and the CPU and
+RSS (before and after) of the server together with its model process.
 
     python bench/load.py --clients 8 --duration 60               # closed loop: as fast as it goes
     python bench/load.py --clients 8 --duration 60 --rate 500    # open loop: 500 req/s in total
@@ -51,10 +51,10 @@ def _percentile(sorted_values, q):
     return sorted_values[k]
 
 
-def start_server(home, model_dir=None, threads=8):
+def start_server(home, model_dir=None, threads=8, in_process=False):
     """Start the server; return (process, port, seconds until health answered)."""
     cmd = [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
-           "--threads", str(threads)]
+           "--threads", str(threads)] + (["--in-process"] if in_process else [])
     if model_dir:
         cmd += ["--model", str(model_dir)]
     env = dict(os.environ, ATTUNE_HOME=str(home), PYTHONPATH=str(ROOT))
@@ -148,6 +148,18 @@ def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze"):
     }
 
 
+def _tree(ps):
+    return [ps] + ps.children(recursive=True)
+
+
+def _rss(tree):
+    return sum(p.memory_info().rss for p in tree)
+
+
+def _cpu(tree):
+    return sum(sum(p.cpu_times()[:2]) for p in tree)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -157,26 +169,28 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--path", default="/v1/analyze")
+    parser.add_argument("--in-process", action="store_true", help="serve with --in-process (no model process)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="attune-bench-") as home:
-        proc, port, startup = start_server(home, args.model, args.threads)
+        proc, port, startup = start_server(home, args.model, args.threads, args.in_process)
         try:
             token = (Path(home) / "token").read_text().strip()
             run_load(port, token, args.clients, args.warmup, args.rate, args.path)
-            ps = psutil.Process(proc.pid)
-            rss_before = ps.memory_info().rss
-            cpu_before = sum(ps.cpu_times()[:2])
+            tree = _tree(psutil.Process(proc.pid))  # the server and its model process
+            rss_before = _rss(tree)
+            cpu_before = _cpu(tree)
             result = run_load(port, token, args.clients, args.duration, args.rate, args.path)
-            cpu_after = sum(ps.cpu_times()[:2])
-            rss_after = ps.memory_info().rss
+            cpu_after = _cpu(tree)
+            rss_after = _rss(tree)
         finally:
             proc.terminate()
             proc.wait(10)
     result.update({
         "clients": args.clients, "duration_s": args.duration, "rate": args.rate or None,
-        "server_threads": args.threads, "health_after_start_s": startup,
+        "server_threads": args.threads, "model_process": not args.in_process, "server_processes": len(tree),
+        "health_after_start_s": startup,
         "rss_before_mb": rss_before / 2**20, "rss_after_mb": rss_after / 2**20,
         "rss_growth_pct": (rss_after - rss_before) / rss_before * 100,
         # CPU the server spent per request: comparable even when the machine is busy.
@@ -187,13 +201,16 @@ def main(argv=None):
         print(json.dumps(result, indent=2))
     else:
         mode = f"open loop {args.rate:g} req/s" if args.rate else "closed loop"
-        print(f"{args.path}, {args.clients} clients, {mode}, {args.duration:g} s, {args.threads} server threads")
+        where = "in the server process" if args.in_process else "in a model process"
+        print(f"{args.path}, {args.clients} clients, {mode}, {args.duration:g} s, {args.threads} server threads, "
+              f"model {where}")
         print(f"  requests {result['requests']}  errors {result['errors']}  "
               f"throughput {result['throughput']:.0f} req/s")
         print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
               f"p99 {result['p99_ms']:.2f}  max {result['max_ms']:.1f}")
-        print(f"  server CPU per request {result['server_cpu_ms_per_request']:.2f} ms")
-        print(f"  RSS MB: {result['rss_before_mb']:.1f} -> {result['rss_after_mb']:.1f} "
+        print(f"  server CPU per request {result['server_cpu_ms_per_request']:.2f} ms "
+              f"({len(tree)} process{'es' if len(tree) > 1 else ''})")
+        print(f"  RSS MB (all server processes): {result['rss_before_mb']:.1f} -> {result['rss_after_mb']:.1f} "
               f"({result['rss_growth_pct']:+.1f} %)")
         print(f"  health answered {result['health_after_start_s']:.2f} s after start; "
               f"machine load average {result['load_avg_1min_after']:.1f} on {os.cpu_count()} CPUs")

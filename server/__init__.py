@@ -29,6 +29,7 @@ def create_app(test_config=None):
         MODEL=None,  # an already-loaded model.Model (tests)
         MODEL_PATH=None,  # a model directory
         MODEL_RELOAD_INTERVAL=5.0,  # seconds between checks of models/current
+        MODEL_PROCESS=False,  # analyse in a child process (attune serve): see model.process
         TOKEN=None,  # fixed token; default: the token file in user_dir()
         TOKEN_PATH=None,
         FEEDBACK_DB=None,  # default: user_dir()/feedback.sqlite3
@@ -68,6 +69,7 @@ class _ModelHolder:
 
     def __init__(self, config):
         self.config = config
+        self.process = None  # the child process, with MODEL_PROCESS
         self.model = None
         self.stamp = None
         self.checked = 0.0
@@ -85,18 +87,29 @@ class _ModelHolder:
             return None
         return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def _load(self):
-        import model
+    def _open(self, directory):
+        """The model at ``directory`` (None: shipped): its runtime, here or in the child process."""
+        if not self.config.get("MODEL_PROCESS"):
+            import model
 
+            # The runtime alone: serving needs neither scikit-learn nor the pickled pipeline.
+            return model.load_runtime(directory)
+        from model.process import ModelProcess
+
+        if self.process is None:
+            self.process = ModelProcess()
+        self.process.load(directory)  # a failed load leaves the child with the model it had
+        return _RemoteModel(self.process)
+
+    def _load(self):
         if self.config.get("MODEL") is not None:
             return self.config["MODEL"], None
-        # The runtime alone: serving needs neither scikit-learn nor the pickled pipeline.
         if self.config.get("MODEL_PATH"):
-            return model.load_runtime(self.config["MODEL_PATH"]), None
+            return self._open(self.config["MODEL_PATH"]), None
         stamp = self._stamp()
         if stamp is not None:
-            return model.load_runtime(self._current_dir()), stamp
-        return model.load_runtime(), None  # the shipped model
+            return self._open(self._current_dir()), stamp
+        return self._open(None), None  # the shipped model
 
     def _path(self):
         """The artifact directory the next load will read (None: the shipped model)."""
@@ -145,10 +158,8 @@ class _ModelHolder:
             stamp = self._stamp()
             if stamp is None or stamp == self.stamp:
                 return
-            import model
-
             try:
-                new = model.load_runtime(self._current_dir())
+                new = self._open(self._current_dir())
             except Exception as exc:  # keep serving the old model; say why (no text involved)
                 log.error("reloading models/current failed, keeping %s: %s: %s",
                           getattr(self.model, "version", "?"), type(exc).__name__, exc)
@@ -158,6 +169,21 @@ class _ModelHolder:
             self.model, self.stamp = new, stamp
         finally:
             self.lock.release()
+
+
+class _RemoteModel:
+    """The model in the child process, as the API uses it: version, labels, manifest, analysis."""
+
+    json_results = True  # analyze_each(..., as_json=True) gives each result as its JSON text
+
+    def __init__(self, process):
+        from model.labels import LABELS
+
+        self.process, self.labels = process, LABELS
+        self.version, self.manifest = process.version, process.manifest
+
+    def analyze_each(self, texts, max_chars=20_000, as_json=False):
+        return self.process.analyze_each(texts, max_chars, as_json)
 
 
 def get_model():
@@ -178,7 +204,7 @@ class _Job:
 
 
 class Coalescer:
-    """Runs concurrent ``analyze`` calls as one ``analyze_batch`` call.
+    """Runs concurrent ``analyze`` calls as one ``analyze_each`` call.
 
     A model call has a fixed cost (feature and classifier overhead) that a batch pays once, so
     under concurrent load this more than doubles throughput. Nothing waits for a batch to
@@ -223,18 +249,18 @@ class Coalescer:
         for job in batch:  # a hot reload may put two models in one batch
             by_model.setdefault(id(job.model), []).append(job)
         for jobs in by_model.values():
+            m = jobs[0].model
+            # analyze_each answers a text the model refuses with its error, in its place.
+            extra = {"as_json": True} if getattr(m, "json_results", False) else {}
             try:
-                results = jobs[0].model.analyze_batch([j.text for j in jobs], max_chars=self.max_chars)
-            except Exception:
-                results = None
-            for i, job in enumerate(jobs):
-                if results is not None:
-                    job.result = results[i]
-                else:  # one bad text must not fail the others: answer each on its own
-                    try:
-                        job.result = job.model.analyze(job.text, max_chars=self.max_chars)
-                    except Exception as exc:
-                        job.error = exc
+                results = m.analyze_each([j.text for j in jobs], max_chars=self.max_chars, **extra)
+            except Exception as exc:  # the model itself failed: every caller gets the error
+                results = [exc] * len(jobs)
+            for job, result in zip(jobs, results):
+                if isinstance(result, Exception):
+                    job.error = result
+                else:
+                    job.result = result
         for job in batch:
             if not job.lead:
                 job.wake.set()

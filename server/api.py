@@ -93,7 +93,10 @@ def health():
 @bp.post("/analyze")
 def analyze():
     text = _text(_json_body().get("text"))
-    return current_app.extensions["attune.coalescer"].analyze(get_model(), text)
+    result = current_app.extensions["attune.coalescer"].analyze(get_model(), text)
+    if isinstance(result, str):  # already JSON (from the model process)
+        return current_app.response_class(result + "\n", mimetype="application/json")
+    return result
 
 
 @bp.post("/analyze/batch")

@@ -1,5 +1,6 @@
 """Commands: ``attune serve`` (the local API server) and ``attune token`` (pairing)."""
 
+import gc
 import ipaddress
 import logging
 import sys
@@ -19,6 +20,14 @@ def _is_loopback(host):
         return False
 
 
+def _load(holder):
+    holder.get()
+    # What is loaded now lives as long as the server: keep it out of every garbage
+    # collection, where a full pass over it paused all requests for tens of ms.
+    gc.collect()
+    gc.freeze()
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
@@ -28,7 +37,9 @@ def _is_loopback(host):
 @click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (exposes the API).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads (concurrent analyses are batched across them).")
-def serve(host, port, model_dir, allow_remote, threads):
+@click.option("--in-process", is_flag=True,
+              help="Analyse in the server process instead of a model process beside it (slower under load).")
+def serve(host, port, model_dir, allow_remote, threads, in_process):
     """Run the local API server that the browser extension talks to.
 
     Example:
@@ -66,7 +77,8 @@ def serve(host, port, model_dir, allow_remote, threads):
     except OSError as exc:  # port taken, address not ours, ...
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     bound_port = getattr(server, "effective_port", None) or server.effective_listen[0][1]
-    config = {"MODEL_PATH": model_dir, "PORT": bound_port}
+    # The model runs in a child process by default: see model.process for why.
+    config = {"MODEL_PATH": model_dir, "PORT": bound_port, "MODEL_PROCESS": not in_process}
     if remote:
         config["ALLOWED_HOSTS"] = (host,)
     try:
@@ -78,7 +90,7 @@ def serve(host, port, model_dir, allow_remote, threads):
         version = holder.verify()
         with app.app_context():
             security.read_token(app.config.get("TOKEN_PATH"))
-        threading.Thread(target=holder.get, name="attune-model-load", daemon=True).start()
+        threading.Thread(target=_load, args=(holder,), name="attune-model-load", daemon=True).start()
     except Exception:
         server.close()
         raise

@@ -180,8 +180,8 @@ class _BrokenModel:
         self._model = model
         self.version = model.version
 
-    def analyze(self, text, max_chars=20000):
-        raise RuntimeError(f"kaboom while reading {text!r}")
+    def analyze_each(self, texts, max_chars=20000):
+        raise RuntimeError(f"kaboom while reading {texts!r}")
 
 
 def test_unexpected_error_is_json_500_and_text_stays_out_of_logs(tiny_model, caplog, tmp_path, monkeypatch):
@@ -296,14 +296,11 @@ class _HeldModel:
         self.model, self.version = model, model.version
         self.sizes, self.release = [], threading.Event()
 
-    def analyze_batch(self, texts, max_chars):
+    def analyze_each(self, texts, max_chars):
         self.sizes.append(len(texts))
         if len(self.sizes) == 1:
             self.release.wait(10)
-        return self.model.analyze_batch(texts, max_chars=max_chars)
-
-    def analyze(self, text, max_chars):
-        return self.model.analyze(text, max_chars=max_chars)
+        return self.model.analyze_each(texts, max_chars=max_chars)
 
 
 def _wait_until(condition, timeout=10):
