@@ -15,6 +15,7 @@ scheduled send time, so a server that falls behind shows it (no coordinated omis
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import statistics
@@ -120,20 +121,36 @@ def _client(port, token, path, deadline, interval, offset, phase, out):
     out.append((latencies, errors))
 
 
-def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze"):
-    """Run the clients; return a dict of results."""
+def _client_process(queue, *args):
+    out = []
+    _client(*args, out)
+    queue.put(out[0])
+
+
+def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze", processes=False):
+    """Run the clients; return a dict of results.
+
+    ``processes``: each client in a process of its own (as separate agents' browsers are)
+    rather than a thread of this one, whose GIL they share; on two cores the extra processes
+    cost about as much as the shared GIL, so threads stay the default.
+    """
     interval = clients / rate if rate else 0.0
     out = []
     deadline = time.perf_counter() + duration
-    threads = [
-        threading.Thread(target=_client, args=(port, token, path, deadline, interval, n, interval * n / clients, out))
-        for n in range(clients)
-    ]
+    args = [(port, token, path, deadline, interval, n, interval * n / clients) for n in range(clients)]
+    if processes:
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.SimpleQueue()
+        workers = [ctx.Process(target=_client_process, args=(queue, *a)) for a in args]
+    else:
+        workers = [threading.Thread(target=_client, args=(*a, out)) for a in args]
     t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for w in workers:
+        w.start()
+    if processes:
+        out = [queue.get() for _ in workers]
+    for w in workers:
+        w.join()
     elapsed = time.perf_counter() - t0
     lat = sorted(x for latencies, _ in out for x in latencies)
     return {
@@ -170,6 +187,8 @@ def main(argv=None):
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--path", default="/v1/analyze")
     parser.add_argument("--in-process", action="store_true", help="serve with --in-process (no model process)")
+    parser.add_argument("--client-processes", action="store_true",
+                        help="run each client in a process of its own instead of a thread of this one")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
 
@@ -177,18 +196,20 @@ def main(argv=None):
         proc, port, startup = start_server(home, args.model, args.threads, args.in_process)
         try:
             token = (Path(home) / "token").read_text().strip()
-            run_load(port, token, args.clients, args.warmup, args.rate, args.path)
+            procs = args.client_processes
+            run_load(port, token, args.clients, args.warmup, args.rate, args.path, procs)
             tree = _tree(psutil.Process(proc.pid))  # the server and its model process
             rss_before = _rss(tree)
             cpu_before = _cpu(tree)
-            result = run_load(port, token, args.clients, args.duration, args.rate, args.path)
+            result = run_load(port, token, args.clients, args.duration, args.rate, args.path, procs)
             cpu_after = _cpu(tree)
             rss_after = _rss(tree)
         finally:
             proc.terminate()
             proc.wait(10)
     result.update({
-        "clients": args.clients, "duration_s": args.duration, "rate": args.rate or None,
+        "clients": args.clients, "client_processes": args.client_processes, "duration_s": args.duration,
+        "rate": args.rate or None,
         "server_threads": args.threads, "model_process": not args.in_process, "server_processes": len(tree),
         "health_after_start_s": startup,
         "rss_before_mb": rss_before / 2**20, "rss_after_mb": rss_after / 2**20,
@@ -202,8 +223,9 @@ def main(argv=None):
     else:
         mode = f"open loop {args.rate:g} req/s" if args.rate else "closed loop"
         where = "in the server process" if args.in_process else "in a model process"
-        print(f"{args.path}, {args.clients} clients, {mode}, {args.duration:g} s, {args.threads} server threads, "
-              f"model {where}")
+        kind = "processes" if args.client_processes else "threads"
+        print(f"{args.path}, {args.clients} clients ({kind}), {mode}, {args.duration:g} s, "
+              f"{args.threads} server threads, model {where}")
         print(f"  requests {result['requests']}  errors {result['errors']}  "
               f"throughput {result['throughput']:.0f} req/s")
         print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
