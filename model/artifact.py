@@ -142,7 +142,7 @@ def _check(path, expected):
     digest = sha256_file(path)
     if digest != expected:
         raise CorruptModel(f"{path} does not match its manifest (sha256 {digest[:12]}..., "
-                           f"expected {str(expected)[:12]}...): refusing to load it")
+                           f"expected {expected[:12]}...): refusing to load it")
 
 
 def _runtime_entry(directory, manifest):
@@ -182,7 +182,7 @@ def load_runtime(directory=None):
     manifest = verify(directory)
     runtime = _runtime_entry(directory, manifest)
     if runtime is None:
-        return load(directory).runtime
+        return _unpickle(directory, manifest).runtime  # already verified: no second hashing
     from .runtime import read_runtime
 
     rt = read_runtime(runtime[0], manifest)
@@ -201,12 +201,16 @@ def load(directory=None):
     CorruptModel
         The model file does not match the manifest's sha256, or cannot be read.
     """
+    directory = Path(directory) if directory else DEFAULT_DIR
+    return _unpickle(directory, verify(directory))
+
+
+def _unpickle(directory, manifest):
+    """The :class:`Model` of an artifact whose files ``verify`` has checked."""
     import joblib
 
     from .core import Model
 
-    directory = Path(directory) if directory else DEFAULT_DIR
-    manifest = verify(directory)
     path = directory / manifest.get("model_file", MODEL_FILE)
     try:
         payload = joblib.load(path)
