@@ -1,19 +1,29 @@
 # Two entry points: `make serve` (install + run the server) and `make test` (install + run every test).
-PY ?= python3
+# Both install into a virtual environment of their own (.venv), with the versions in constraints.txt.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet -c constraints.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install serve test-deps test test-python test-js lint-firefox model bench
+.PHONY: venv install serve test-deps test test-python test-js lint-firefox model bench
 
-install:
-	$(PY) -m pip install --quiet .
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24" "setuptools>=68" wheel
+
+venv: $(PY)
+
+install: venv
+	$(PIP) .
 
 serve: install
-	attune serve
+	$(VENV)/bin/attune serve
 
 # Chromium comes from Debian (Playwright drives it; its own browser download is not used).
-test-deps:
+test-deps: venv
 	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
-	$(PY) -m pip install --quiet ".[test]"
+	$(PIP) ".[test]"
 	cd extension && npm ci --no-audit --no-fund --loglevel=error
 
 test-js:
@@ -28,11 +38,11 @@ test-python:
 test: test-deps test-js lint-firefox test-python
 
 # Retrain the shipped model (see docs/model.md for the numbers behind the weights).
-model:
-	$(PY) -m server.cli train -o model/default --version $$(date -u +%Y.%m.%d) --C 4 \
+model: install
+	$(PY) -m attune.cli train -o model/default --version $$(date -u +%Y.%m.%d) --C 4 \
 	  --corpus goemotions7=../shared/data/goemotions7/train.csv:3 \
 	  --eval goemotions7_test=../shared/data/goemotions7/test.csv \
 	  --eval independent_holdout=training_data/holdout/independent.csv
 
-bench:
+bench: install
 	$(PY) bench/model_bench.py

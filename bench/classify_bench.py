@@ -92,7 +92,7 @@ def run(args):
         generate(src, args.rows)
         print(f"generated {src} ({src.stat().st_size / 2**20:.0f} MB) in {time.perf_counter() - t:.1f} s")
     dst = OUT / f"labelled_{args.rows}.csv"
-    cmd = [sys.executable, "-c", "from server.cli import cli; cli()", "classify", str(src), "-o", str(dst),
+    cmd = [sys.executable, "-c", "from attune.cli import cli; cli()", "classify", str(src), "-o", str(dst),
            "--jobs", str(args.jobs), "-q"]
     if args.model:
         cmd += ["--model", args.model]

@@ -54,7 +54,7 @@ def _percentile(sorted_values, q):
 
 def start_server(home, model_dir=None, threads=8, in_process=False):
     """Start the server; return (process, port, seconds until health answered)."""
-    cmd = [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
+    cmd = [sys.executable, "-c", "from attune.cli import cli; cli()", "serve", "--port", "0",
            "--threads", str(threads)] + (["--in-process"] if in_process else [])
     if model_dir:
         cmd += ["--model", str(model_dir)]

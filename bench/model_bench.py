@@ -25,9 +25,9 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import model  # noqa: E402
-from model.data import read_labelled, read_training_data  # noqa: E402
-from model.evaluate import evaluate  # noqa: E402
+from attune import model  # noqa: E402
+from attune.model.data import read_labelled, read_training_data  # noqa: E402
+from attune.model.evaluate import evaluate  # noqa: E402
 
 
 def tickets_of_500(texts):

@@ -22,9 +22,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.data import read_labelled, read_training_data  # noqa: E402
-from model.evaluate import evaluate  # noqa: E402
-from model.train import balanced_weights, cap_per_label, fit  # noqa: E402
+from attune.model.data import read_labelled, read_training_data  # noqa: E402
+from attune.model.evaluate import evaluate  # noqa: E402
+from attune.model.train import balanced_weights, cap_per_label, fit  # noqa: E402
 
 
 def main():

@@ -15,10 +15,12 @@ truncated or altered file is refused with a clear error. Artifacts from before
 the runtime file still load: their runtime is built from the pipeline.
 """
 
+import contextlib
 import hashlib
 import json
 import os
 import platform
+import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -213,7 +215,37 @@ def _unpickle(directory, manifest):
 
     path = directory / manifest.get("model_file", MODEL_FILE)
     try:
-        payload = joblib.load(path)
+        with _legacy_module_names():
+            payload = joblib.load(path)
         return Model(payload["pipeline"], payload["version"], manifest)
     except Exception as exc:  # the hash matched, so this is a format or version problem
         raise CorruptModel(f"cannot load {path}: {type(exc).__name__}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _legacy_module_names():
+    """Let pickles from before the ``attune.`` prefix find their classes (``model.features`` ...).
+
+    Artifacts saved by earlier versions, the shipped one and users' retrained ones, name this
+    package ``model``; while loading, that name points here. Nothing is left behind unless another
+    package already had the name, in which case it is not touched.
+    """
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module(__package__)
+    added = []
+    if "model" not in sys.modules:
+        names = ["model"] + [f"model.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+        for name in names:
+            target = __package__ + name[len("model"):]
+            try:
+                sys.modules[name] = importlib.import_module(target)
+            except ImportError:  # an optional module this artifact cannot need
+                continue
+            added.append(name)
+    try:
+        yield
+    finally:
+        for name in added:
+            sys.modules.pop(name, None)

@@ -20,6 +20,7 @@ from .clean import clean
 from .errors import AttuneError, CorruptModel, EmptyText, InvalidInput
 from .guidance import guidance_for
 from .labels import LABELS
+from .limits import MAX_TEXT_CHARS
 from .text import STYLE_NAMES, Encoder, style_batch, token_pattern, use_token_pattern
 
 __all__ = ["Runtime", "MAX_CHARS"]
@@ -27,7 +28,7 @@ __all__ = ["Runtime", "MAX_CHARS"]
 RUNTIME_FORMAT = 1
 
 #: Longer texts are read up to this many characters and flagged ``truncated``.
-MAX_CHARS = 20_000
+MAX_CHARS = MAX_TEXT_CHARS  # one limit for every part: see limits.py
 _SLICE = 256  # texts analysed together inside analyze_batch
 
 # Function words never shown as cues on their own.

@@ -1,15 +1,13 @@
 """Attune's local server: a Flask app factory serving the JSON API on 127.0.0.1."""
 
-import logging
 import os
-import threading
-import time
 
-from flask import Flask, current_app
+from flask import Flask
 
-__all__ = ["create_app", "get_model", "Coalescer"]
+from attune.model.limits import MAX_BATCH_ITEMS, MAX_TEXT_CHARS
 
-log = logging.getLogger("attune.server")
+__all__ = ["create_app"]
+
 
 
 class AttuneFlask(Flask):
@@ -24,7 +22,9 @@ class AttuneFlask(Flask):
 
 def create_app(test_config=None):
     """Create and configure the app; ``test_config`` overrides the defaults."""
-    app = AttuneFlask(__name__)
+    # Given, not guessed: Flask's guess fails for a namespace package installed in editable mode.
+    # Nothing is ever written to the instance folder.
+    app = AttuneFlask(__name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
     app.config.from_mapping(
         MODEL=None,  # an already-loaded model.Model (tests)
         MODEL_PATH=None,  # a model directory
@@ -37,17 +37,16 @@ def create_app(test_config=None):
         PORT=None,  # the port we serve on; when set, the Host header must carry it
         ALLOWED_HOSTS=(),  # extra Host names (only with --allow-remote)
         MAX_CONTENT_LENGTH=1024 * 1024,
-        MAX_TEXT_CHARS=20_000,
-        MAX_BATCH_ITEMS=256,
+        MAX_TEXT_CHARS=MAX_TEXT_CHARS,
+        MAX_BATCH_ITEMS=MAX_BATCH_ITEMS,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
 
-    from . import api, errors, feedback, openapi, security
+    from . import api, errors, feedback, openapi, security, served
 
-    app.extensions["attune.model"] = _ModelHolder(app.config)
-    app.extensions["attune.coalescer"] = Coalescer(app.config["MAX_TEXT_CHARS"])
+    served.init_app(app)
     api.init_app(app)  # first: its timer must start before the security guard runs
     errors.init_app(app)
     security.init_app(app)
@@ -55,212 +54,3 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     return app
-
-
-# --- the model: one accessor, loaded lazily, cached per app -------------------------------------
-
-class _ModelHolder:
-    """Resolves, loads and hot-reloads the app's model.
-
-    Order: config MODEL, config MODEL_PATH, ``user_dir()/models/current`` (a promoted retrained
-    model), the shipped default. ``models/current`` is re-checked at most every
-    MODEL_RELOAD_INTERVAL seconds; a failed reload keeps serving the old model.
-    """
-
-    def __init__(self, config):
-        self.config = config
-        self.process = None  # the child process, with MODEL_PROCESS
-        self.model = None
-        self.stamp = None
-        self.checked = 0.0
-        self.lock = threading.Lock()
-
-    def _current_dir(self):
-        from .paths import user_dir
-
-        return user_dir() / "models" / "current"
-
-    def _stamp(self):
-        try:
-            st = os.stat(self._current_dir() / "manifest.json")
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def _open(self, directory):
-        """The model at ``directory`` (None: shipped): its runtime, here or in the child process."""
-        if not self.config.get("MODEL_PROCESS"):
-            import model
-
-            # The runtime alone: serving needs neither scikit-learn nor the pickled pipeline.
-            return model.load_runtime(directory)
-        from model.process import ModelProcess
-
-        if self.process is None:
-            self.process = ModelProcess()
-        self.process.load(directory)  # a failed load leaves the child with the model it had
-        return _RemoteModel(self.process)
-
-    def _load(self):
-        if self.config.get("MODEL") is not None:
-            return self.config["MODEL"], None
-        if self.config.get("MODEL_PATH"):
-            return self._open(self.config["MODEL_PATH"]), None
-        stamp = self._stamp()
-        if stamp is not None:
-            return self._open(self._current_dir()), stamp
-        return self._open(None), None  # the shipped model
-
-    def _path(self):
-        """The artifact directory the next load will read (None: the shipped model)."""
-        if self.config.get("MODEL_PATH"):
-            return self.config["MODEL_PATH"]
-        return self._current_dir() if self._stamp() is not None else None
-
-    def verify(self):
-        """Check the artifact to be served without loading it; return its version."""
-        if self.config.get("MODEL") is not None:
-            return self.config["MODEL"].version
-        import model.artifact
-
-        return model.artifact.verify(self._path())["version"]
-
-    def version(self):
-        """The served model's version; before the first load, read from its manifest."""
-        if self.model is not None:
-            return self.get().version
-        if self.config.get("MODEL") is not None:
-            return self.config["MODEL"].version
-        import model
-
-        return model.read_manifest(self._path())["version"]
-
-    def get(self):
-        if self.model is None:
-            with self.lock:
-                if self.model is None:
-                    self.model, self.stamp = self._load()
-                    self.checked = time.monotonic()
-            return self.model
-        if self._watching() and time.monotonic() - self.checked >= self.config["MODEL_RELOAD_INTERVAL"]:
-            self._maybe_reload()
-        return self.model
-
-    def _watching(self):
-        return self.config.get("MODEL") is None and not self.config.get("MODEL_PATH")
-
-    def _maybe_reload(self):
-        # One thread checks; the others keep answering with the model they have.
-        if not self.lock.acquire(blocking=False):
-            return
-        try:
-            self.checked = time.monotonic()
-            stamp = self._stamp()
-            if stamp is None or stamp == self.stamp:
-                return
-            try:
-                new = self._open(self._current_dir())
-            except Exception as exc:  # keep serving the old model; say why (no text involved)
-                log.error("reloading models/current failed, keeping %s: %s: %s",
-                          getattr(self.model, "version", "?"), type(exc).__name__, exc)
-                self.stamp = stamp  # do not retry a broken artifact until it changes again
-                return
-            log.info("model reloaded: %s -> %s", getattr(self.model, "version", "?"), new.version)
-            self.model, self.stamp = new, stamp
-        finally:
-            self.lock.release()
-
-
-class _RemoteModel:
-    """The model in the child process, as the API uses it: version, labels, manifest, analysis."""
-
-    json_results = True  # analyze_each(..., as_json=True) gives each result as its JSON text
-
-    def __init__(self, process):
-        from model.labels import LABELS
-
-        self.process, self.labels = process, LABELS
-        self.version, self.manifest = process.version, process.manifest
-
-    def analyze_each(self, texts, max_chars=20_000, as_json=False):
-        return self.process.analyze_each(texts, max_chars, as_json)
-
-
-def get_model():
-    """The current app's model (loaded on first use, hot-reloaded from models/current)."""
-    return current_app.extensions["attune.model"].get()
-
-
-# --- coalescing: concurrent single analyses share one vectorised call ---------------------------
-
-class _Job:
-    __slots__ = ("model", "text", "result", "error", "lead", "wake")
-
-    def __init__(self, model, text):
-        self.model, self.text = model, text
-        self.result = self.error = None
-        self.lead = False
-        self.wake = threading.Event()
-
-
-class Coalescer:
-    """Runs concurrent ``analyze`` calls as one ``analyze_each`` call.
-
-    A model call has a fixed cost (feature and classifier overhead) that a batch pays once, so
-    under concurrent load this more than doubles throughput. Nothing waits for a batch to
-    fill: the first caller runs at once with whatever is queued (often just itself); callers
-    arriving meanwhile queue, and the first of them runs the next batch when it is done.
-    """
-
-    def __init__(self, max_chars, max_batch=32):
-        self.max_chars = max_chars
-        self.max_batch = max_batch
-        self._lock = threading.Lock()
-        self._pending = []
-        self._busy = False
-
-    def analyze(self, model, text):
-        job = _Job(model, text)
-        with self._lock:
-            self._pending.append(job)
-            if not self._busy:
-                self._busy = job.lead = True
-        if not job.lead:
-            job.wake.wait()  # woken with a result, or to lead the next batch
-        if job.lead:
-            with self._lock:  # our job is first in the queue: it is in this batch
-                batch = self._pending[: self.max_batch]
-                del self._pending[: self.max_batch]
-            try:
-                self._run(batch)
-            finally:
-                with self._lock:
-                    if self._pending:
-                        self._pending[0].lead = True
-                        self._pending[0].wake.set()
-                    else:
-                        self._busy = False
-        if job.error is not None:
-            raise job.error
-        return job.result
-
-    def _run(self, batch):
-        by_model = {}
-        for job in batch:  # a hot reload may put two models in one batch
-            by_model.setdefault(id(job.model), []).append(job)
-        for jobs in by_model.values():
-            m = jobs[0].model
-            # analyze_each answers a text the model refuses with its error, in its place.
-            extra = {"as_json": True} if getattr(m, "json_results", False) else {}
-            try:
-                results = m.analyze_each([j.text for j in jobs], max_chars=self.max_chars, **extra)
-            except Exception as exc:  # the model itself failed: every caller gets the error
-                results = [exc] * len(jobs)
-            for job, result in zip(jobs, results):
-                if isinstance(result, Exception):
-                    job.error = result
-                else:
-                    job.result = result
-        for job in batch:
-            if not job.lead:
-                job.wake.set()

@@ -6,13 +6,15 @@ import time
 
 from flask import Blueprint, current_app, g, request
 
-import model as attune_model
-from model.errors import AttuneError
-from model.labels import LABELS
+from attune import model as attune_model
+from attune.model.errors import AttuneError
+from attune.model.labels import LABELS
 
-from . import get_model
+from attune.store.feedback import add_feedback
+
 from .errors import ApiError
-from .feedback import add_feedback, get_db
+from .feedback import get_db
+from .served import get_model
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 log = logging.getLogger("attune.server")

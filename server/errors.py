@@ -6,7 +6,7 @@ import traceback
 from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from model.errors import AttuneError, ModelError
+from attune.model.errors import AttuneError, ModelError
 
 log = logging.getLogger("attune.server")
 

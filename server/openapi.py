@@ -6,7 +6,7 @@ tests/test_fuzz_api.py fuzzes the running app from this document.
 
 from flask import Blueprint, current_app
 
-from model.labels import LABELS
+from attune.model.labels import LABELS
 
 bp = Blueprint("openapi", __name__)
 

@@ -16,7 +16,7 @@ from flask import current_app, request
 from flask_cors import CORS
 
 from .errors import ApiError
-from .paths import user_dir
+from attune.store.paths import user_dir
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 

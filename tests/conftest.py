@@ -2,7 +2,7 @@
 
 import pytest
 
-import model
+from attune import model
 from tests.tiny_corpus import texts_and_labels
 
 
@@ -32,7 +32,7 @@ def tiny_model_dir(tiny_model, tmp_path_factory):
 @pytest.fixture
 def app(tiny_model):
     """The server app on the tiny model; token and feedback DB live in the test's ATTUNE_HOME."""
-    from server import create_app
+    from attune.server import create_app
 
     return create_app({"TESTING": True, "MODEL": tiny_model})
 

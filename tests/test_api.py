@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from model.errors import EmptyText
-from model.labels import LABELS
-from server import Coalescer, create_app
+from attune.model.errors import EmptyText
+from attune.model.labels import LABELS
+from attune.server import create_app
+from attune.server.served import Coalescer
 
 RESULT_KEYS = {"label", "confidence", "scores", "intensity", "cues", "guidance", "truncated", "model"}
 

@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-import model
-from model.artifact import MANIFEST_FILE, MODEL_FILE, RUNTIME_FILE, sha256_file
-from model.errors import CorruptModel, ModelError
+from attune import model
+from attune.model.artifact import MANIFEST_FILE, MODEL_FILE, RUNTIME_FILE, sha256_file
+from attune.model.errors import CorruptModel, ModelError
 
 
 def test_save_and_load_round_trip(tiny_model, tmp_path):

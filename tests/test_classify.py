@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from model.labels import LABELS
-from server import distributed, exports
-from server.cli import cli
+from attune.model.labels import LABELS
+from attune.classify import pipeline, pool, readers, writers
+from attune.cli import cli
 
 DATA = Path(__file__).parent / "data"
 SCORES = [f"score_{label}" for label in LABELS]
@@ -55,8 +55,8 @@ def test_each_format_to_csv(run, tiny_model, tmp_path, name, id_column, ids):
     assert result.exit_code == 0, result.stderr
     rows = read_csv(out)
     assert [r[id_column] for r in rows] == ids
-    export = exports.open_export(DATA / name)
-    texts = {str(r.fields[id_column]): r.text for r in export.rows() if isinstance(r, exports.Row)}
+    export = readers.open_export(DATA / name)
+    texts = {str(r.fields[id_column]): r.text for r in export.rows() if isinstance(r, readers.Row)}
     export.close()
     for row in rows:
         want = expected(tiny_model, texts[row[id_column]])
@@ -180,10 +180,10 @@ def test_pool_keeps_every_result_on_its_own_row(tiny_model, tmp_path, monkeypatc
     body = buffer.getvalue()
     outs = {}
     for jobs in (1, 2):
-        export = exports.open_export(io.BytesIO(body.encode()), input_format="csv")
+        export = readers.open_export(io.BytesIO(body.encode()), input_format="csv")
         stream = io.StringIO()
-        writer = exports.make_writer(stream, "csv", export.columns, LABELS)
-        summary = distributed.classify_export(export, writer, tiny_model, jobs=jobs, chunk_rows=7)
+        writer = writers.make_writer(stream, "csv", export.columns, LABELS)
+        summary = pipeline.classify_export(export, writer, tiny_model, jobs=jobs, chunk_rows=7)
         assert summary.classified == len(texts)
         outs[jobs] = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert outs[1] == outs[2]
@@ -203,7 +203,7 @@ def test_csv_is_the_same_with_the_report_as_without(run, tmp_path):
 def test_only_the_fields_asked_for_come_back(tiny_model):
     texts = ["thanks a lot", "   ", "third time, I want my money back NOW"]
     keep = ("label", "confidence", "intensity", "scores")
-    slim, full = distributed.analyze_texts(tiny_model, texts, keep=keep), distributed.analyze_texts(tiny_model, texts)
+    slim, full = pool.analyze_texts(tiny_model, texts, keep=keep), pool.analyze_texts(tiny_model, texts)
     assert isinstance(slim[1], Exception) and slim[1].code == "empty_text"
     for a, b in ((slim[0], full[0]), (slim[2], full[2])):
         assert list(a) == list(keep) and a == {k: b[k] for k in keep}
@@ -211,7 +211,7 @@ def test_only_the_fields_asked_for_come_back(tiny_model):
 
 def test_a_text_the_model_refuses_is_skipped_not_fatal(tiny_model):
     # Whitespace-only text is refused by the model; its neighbours in the chunk still get results.
-    results = distributed.analyze_texts(tiny_model, ["thanks a lot", "   ", "I'm furious"])
+    results = pool.analyze_texts(tiny_model, ["thanks a lot", "   ", "I'm furious"])
     assert isinstance(results[1], Exception) and results[1].code == "empty_text"
     assert results[0]["label"] == tiny_model.analyze("thanks a lot")["label"]
     assert results[2]["label"] == tiny_model.analyze("I'm furious")["label"]
@@ -225,7 +225,7 @@ def test_a_corrupt_model_is_one_clear_line_and_no_output(tiny_model_dir, tmp_pat
         (bad / f.name).write_bytes(f.read_bytes())
     artifact = next(bad.glob("*.joblib"))
     artifact.write_bytes(artifact.read_bytes()[:-10] + b"0123456789")
-    monkeypatch.setattr(distributed, "CHUNK_ROWS", 1)  # several chunks: the worker pool is used
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 1)  # several chunks: the worker pool is used
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model", str(bad),
                                       "--jobs", jobs, "-o", str(out)])
@@ -236,12 +236,12 @@ def test_a_corrupt_model_is_one_clear_line_and_no_output(tiny_model_dir, tmp_pat
 
 
 def test_progress_bar_shows_rate_and_eta_on_a_terminal(capsys):
-    from server.cli_classify import _Progress
+    from attune.cli.classify import _Progress
 
-    export = exports.open_export(DATA / "freshdesk_tickets.csv")
+    export = readers.open_export(DATA / "freshdesk_tickets.csv")
     list(export.rows())  # the whole file has been read
     export.close()
-    summary = distributed.Summary(rows=50, read=100, seconds=5.0)
+    summary = pipeline.Summary(rows=50, read=100, seconds=5.0)
     _Progress(export, enabled=True)(summary)
     line = capsys.readouterr().err
     # Half the rows read are done, so half the file: 10 rows/s, 5 s to go.

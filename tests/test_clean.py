@@ -1,6 +1,6 @@
 import pytest
 
-from model.clean import clean
+from attune.model.clean import clean
 
 
 @pytest.mark.parametrize("text, kept, dropped", [

@@ -3,8 +3,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from model import LABELS
-from server.cli import cli
+from attune.model import LABELS
+from attune.cli import cli
 
 
 @pytest.fixture
@@ -112,8 +112,8 @@ def test_train_writes_a_loadable_artifact(runner, tmp_path):
 
 
 def test_retrain_promotes_a_better_model_and_rolls_back(runner, tmp_path, attune_home):
-    import model
-    from server.feedback import add_feedback, connect
+    from attune import model
+    from attune.store.feedback import add_feedback, connect
     from tests.tiny_corpus import CORPUS, texts_and_labels
 
     data = _write_data(tmp_path / "data", CORPUS)
@@ -151,6 +151,6 @@ def test_rollback_with_nothing_to_go_back_to(runner):
 
 @pytest.mark.parametrize("new, old, ok", [(0.9, 0.9, True), (0.91, 0.9, True), (0.89, 0.9, False)])
 def test_promotion_gate(new, old, ok):
-    from model.registry import gate
+    from attune.model.registry import gate
 
     assert gate({"macro_f1": new}, {"macro_f1": old}) is ok

@@ -1,7 +1,7 @@
 import pytest
 
-from model import LABELS
-from model.errors import EmptyText, InvalidInput
+from attune.model import LABELS
+from attune.model.errors import EmptyText, InvalidInput
 
 MESSAGES = [
     "This is absolutely unacceptable, I want my money back NOW!!!",
@@ -98,7 +98,7 @@ def test_guidance_adds_a_situation_tip(tiny_model):
 @pytest.fixture(scope="module")
 def two_domain_model():
     """A tiny model trained on two sources, so the domain gate is in play."""
-    import model
+    from attune import model
     from tests.tiny_corpus import texts_and_labels
 
     texts, labels = texts_and_labels()
@@ -112,7 +112,7 @@ def test_fast_path_equals_scikit_learn(request, which):
     assert m.runtime.fast is not None
     import numpy as np
 
-    from model.clean import clean
+    from attune.model.clean import clean
 
     # scikit-learn's own predict_proba on the same cleaned texts
     expected = m.pipeline.predict_proba([clean(t).text for t in MESSAGES])[:, m._order]
@@ -153,8 +153,8 @@ def test_token_scores_equal_a_per_token_sum(request, which):
 
     import numpy as np
 
-    from model.clean import clean
-    from model.features import negation_marks, tokenize
+    from attune.model.clean import clean
+    from attune.model.features import negation_marks, tokenize
 
     m = request.getfixturevalue(which)
     v = m._vec

@@ -13,9 +13,9 @@ pd = pytest.importorskip("pandas")
 dd = pytest.importorskip("dask.dataframe")
 distributed_ = pytest.importorskip("dask.distributed")
 
-from model.labels import LABELS  # noqa: E402
-from server import distributed  # noqa: E402
-from server.cli import cli  # noqa: E402
+from attune.model.labels import LABELS  # noqa: E402
+from attune.classify import cluster as dask_path  # noqa: E402
+from attune.cli import cli  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 TEXTS = ["I want my money back NOW", "", "thanks, that fixed it", None, "where do I find the invoice?",
@@ -37,7 +37,7 @@ def cluster():
 
 def test_partition_function_on_pandas(tiny_model, model_dir):
     df = pd.DataFrame({"id": range(len(TEXTS)), "text": TEXTS}, index=range(10, 10 + len(TEXTS)))
-    out = distributed.classify_partition(df, "text", model_dir)
+    out = dask_path.classify_partition(df, "text", model_dir)
     assert list(out.index) == list(df.index) and list(out["id"]) == list(df["id"])
     for text, (_, r) in zip(TEXTS, out.iterrows()):
         if not text:
@@ -47,17 +47,17 @@ def test_partition_function_on_pandas(tiny_model, model_dir):
         assert r["label"] == want["label"] and r["confidence"] == pytest.approx(want["confidence"])
         assert r["error"] is None
         assert sum(r[f"score_{label}"] for label in LABELS) == pytest.approx(1, abs=1e-3)
-    assert list(out.columns) == list(distributed.partition_meta(df).columns)
+    assert list(out.columns) == list(dask_path.partition_meta(df).columns)
 
 
 def test_map_partitions_on_a_local_cluster(tiny_model, model_dir, cluster):
     df = pd.DataFrame({"id": range(80), "text": [TEXTS[i % len(TEXTS)] for i in range(80)]})
     ddf = dd.from_pandas(df, npartitions=4)
     with distributed_.Client(cluster):
-        out = ddf.map_partitions(distributed.classify_partition, "text", model_dir,
-                                 meta=distributed.partition_meta(ddf._meta)).compute()
+        out = ddf.map_partitions(dask_path.classify_partition, "text", model_dir,
+                                 meta=dask_path.partition_meta(ddf._meta)).compute()
     assert list(out["id"]) == list(range(80))
-    local = distributed.classify_partition(df, "text", model_dir)
+    local = dask_path.classify_partition(df, "text", model_dir)
     assert list(out["label"].fillna("-")) == list(local["label"].fillna("-"))
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from model.errors import DataError, InvalidInput
-from server import exports
-from server.exports import Row, Skipped, open_export
+from attune.model.errors import DataError, InvalidInput
+from attune.classify import readers, writers
+from attune.classify.readers import Row, Skipped, delimited, encoding, jsonish, open_export
 
 DATA = __import__("pathlib").Path(__file__).parent / "data"
 
@@ -91,7 +91,7 @@ def test_csv_quoting_cases(body, expected_ids, skipped_lines):
 
 
 def test_unterminated_quote_in_a_big_file_costs_one_row(monkeypatch):
-    monkeypatch.setattr(exports, "MAX_RECORD_CHARS", 2000)
+    monkeypatch.setattr(delimited, "MAX_RECORD_CHARS", 2000)
     body = 'id,text\n1,"never closed\n' + "".join(f"{i},row number {i}\n" for i in range(2, 500))
     _, items = read(io.BytesIO(body.encode()), input_format="csv")
     assert skips(items) == {1: (2, skips(items)[1][1])}
@@ -113,7 +113,7 @@ def test_unterminated_quote_in_a_big_file_costs_one_row(monkeypatch):
     ],
 )
 def test_detect_encoding(sample, expected):
-    assert exports.detect_encoding(sample) == expected
+    assert readers.detect_encoding(sample) == expected
 
 
 def test_cp1252_text_is_decoded():
@@ -184,8 +184,8 @@ def test_json_array_read_in_small_blocks_keeps_every_item(monkeypatch):
     # Items cut by block boundaries must come out whole and in order.
     items = [{"id": i, "text": f"message number {i} " + "x" * (i % 7)} for i in range(300)]
     body = json.dumps(items).encode()
-    monkeypatch.setattr(exports, "_SAMPLE_BYTES", 64)
-    real = exports._json_array_items
+    monkeypatch.setattr(encoding, "_SAMPLE_BYTES", 64)
+    real = jsonish._json_array_items
 
     def small_blocks(stream):
         class Small:
@@ -193,7 +193,7 @@ def test_json_array_read_in_small_blocks_keeps_every_item(monkeypatch):
                 return stream.read(13)
         return real(Small())
 
-    monkeypatch.setattr(exports, "_json_array_items", small_blocks)
+    monkeypatch.setattr(readers, "_json_array_items", small_blocks)
     _, rows = read(io.BytesIO(body), input_format="json")
     assert [r.fields["id"] for r in rows] == list(range(300))
 
@@ -216,9 +216,9 @@ def test_json_array_of_strings():
     [("out.csv", None, "csv"), ("out.jsonl", None, "jsonl"), ("-", None, "csv"), (None, "jsonl", "jsonl")],
 )
 def test_output_format(path, fmt, expected):
-    assert exports.output_format(path, fmt) == expected
+    assert writers.output_format(path, fmt) == expected
 
 
 def test_result_columns_never_overwrite_input_columns():
-    assert exports.result_columns(["id", "label"], ("angry", "neutral")) == [
+    assert writers.result_columns(["id", "label"], ("angry", "neutral")) == [
         "attune_label", "confidence", "intensity", "score_angry", "score_neutral"]

@@ -4,7 +4,7 @@ from nltk.tokenize import TweetTokenizer
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from model.features import StyleFeatures, TicketVectorizer, negation_marks, style_vector, token_spans, tokenize
+from attune.model.features import StyleFeatures, TicketVectorizer, negation_marks, style_vector, token_spans, tokenize
 
 
 @parametrize_with_checks([TicketVectorizer(min_df=1), StyleFeatures()])
@@ -89,13 +89,13 @@ def test_two_text_columns_are_read_as_one_message():
     ("so sad :( 😞", "neg_emoticons", 1),
 ])
 def test_style_signals(text, name, more_than):
-    from model.features import STYLE_NAMES
+    from attune.model.features import STYLE_NAMES
 
     assert style_vector(text)[STYLE_NAMES.index(name)] >= more_than
 
 
 def test_style_signals_absent_in_calm_text():
-    from model.features import STYLE_NAMES
+    from attune.model.features import STYLE_NAMES
 
     raw = dict(zip(STYLE_NAMES, style_vector("Please update the billing address on my account.")))
     assert raw["caps_share"] == 0 and raw["exclaim_runs"] == 0 and raw["escalation"] == 0
@@ -109,8 +109,8 @@ from collections import Counter  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-import model.text as mtext  # noqa: E402
-from model.features import STYLE_NAMES, style_batch, tokenize_batch  # noqa: E402
+import attune.model.text as mtext  # noqa: E402
+from attune.model.features import STYLE_NAMES, style_batch, tokenize_batch  # noqa: E402
 
 # Pieces that exercise every tokeniser branch: words with apostrophes and
 # dashes, numbers, emoticons, emoji (with skin tone and ZWJ), flags, spaced

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from server import feedback
-from server.paths import user_dir
+from attune.store import feedback
+from attune.store.paths import user_dir
 
 
 def _rows(path=None):

@@ -1,7 +1,7 @@
 import pytest
 
-from model import LABELS, check_reply, guidance_for
-from model.errors import InvalidInput, UnknownLabel
+from attune.model import LABELS, check_reply, guidance_for
+from attune.model.errors import InvalidInput, UnknownLabel
 
 
 @pytest.mark.parametrize("label", LABELS)

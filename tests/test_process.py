@@ -6,8 +6,8 @@ import signal
 
 import pytest
 
-from model.errors import CorruptModel, EmptyText, ModelError
-from model.process import ModelProcess
+from attune.model.errors import CorruptModel, EmptyText, ModelError
+from attune.model.process import ModelProcess
 
 TEXTS = ["Thank you so much, that fixed it!", "   ", "THIRD time I'm asking!!! Still not working :("]
 
@@ -53,7 +53,7 @@ def test_a_dead_child_fails_one_call_then_comes_back_with_its_model(proc, tiny_m
 
 
 def test_server_answers_the_same_through_the_model_process(tiny_model_dir, tmp_path, monkeypatch):
-    from server import create_app
+    from attune.server import create_app
 
     monkeypatch.setenv("ATTUNE_HOME", str(tmp_path))
     headers = {"Authorization": "Bearer " + "t" * 43}

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from model.labels import LABELS
-from server import report
-from server.cli import cli
-from server.exports import Row
+from attune.model.labels import LABELS
+from attune.classify import report
+from attune.cli import cli
+from attune.classify.readers import Row
 
 DATA = Path(__file__).parent / "data"
 HOSTILE = 'I am furious </script><script>alert("x")</script> & <b>done</b>'

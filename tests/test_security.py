@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from server import create_app, security
-from server.paths import user_dir
+from attune.server import create_app, security
+from attune.store.paths import user_dir
 
 CHROME = "chrome-extension://" + "abcdefghijklmnopabcdefghijklmnop"
 OTHER_CHROME = "chrome-extension://" + "p" * 32

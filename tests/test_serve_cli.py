@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from server import cli_serve
-from server.cli import cli
-from server.paths import user_dir
+from attune.cli import serve as cli_serve
+from attune.cli import cli
+from attune.store.paths import user_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,7 +100,7 @@ def served(tiny_model_dir, tmp_path_factory):
     home = tmp_path_factory.mktemp("served") / "home"
     env = dict(os.environ, ATTUNE_HOME=str(home), PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--port", "0",
+        [sys.executable, "-c", "from attune.cli import cli; cli()", "serve", "--port", "0",
          "--model", str(tiny_model_dir), "--threads", "2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from model import LABELS
+from attune.model import LABELS
 
 ROOT = Path(__file__).resolve().parent.parent / "training_data"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

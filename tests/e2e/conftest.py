@@ -65,7 +65,7 @@ def _training_rows():
 @pytest.fixture(scope="session")
 def e2e_model_dir(tmp_path_factory):
     """The shipped model if it loads, else a small one trained from training_data (seconds, not minutes)."""
-    import model
+    from attune import model
 
     try:
         model.load()
@@ -105,7 +105,7 @@ def attune_server(tmp_path_factory, e2e_model_dir):
     home = tmp_path_factory.mktemp("attune-home")
     port = _free_port()
     env = {**os.environ, "ATTUNE_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-c", "from server.cli import cli; cli()", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-c", "from attune.cli import cli; cli()", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if e2e_model_dir:
         cmd += ["--model", str(e2e_model_dir)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

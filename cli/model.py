@@ -5,7 +5,7 @@ import sys
 
 import click
 
-import model
+from attune import model
 
 _COLOURS = {"angry": "red", "frustrated": "yellow", "anxious": "magenta", "confused": "cyan",
             "disappointed": "blue", "grateful": "green", "neutral": "white"}
@@ -80,7 +80,7 @@ def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_ca
 
     Example: attune train -o models/new --corpus goemotions7=../shared/data/goemotions7/train.csv:0.5
     """
-    from model.data import parse_corpus_spec
+    from attune.model.data import parse_corpus_spec
 
     specs = [parse_corpus_spec(s) for s in corpora]
     evals = [(n, p) for n, p, _ in (parse_corpus_spec(s) for s in eval_specs)]
@@ -97,7 +97,7 @@ def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_ca
 
 
 def _feedback_examples():
-    from .feedback import iter_feedback
+    from attune.store.feedback import iter_feedback
 
     return [(r["text"], r["label"]) for r in iter_feedback()]
 
@@ -112,9 +112,9 @@ def evaluate(data_path, model_path, as_json):
 
     Example: attune evaluate --data ../shared/data/goemotions7/test.csv --json
     """
-    from model.data import read_labelled
-    from model.evaluate import evaluate as evaluate_model
-    from model.evaluate import format_report
+    from attune.model.data import read_labelled
+    from attune.model.evaluate import evaluate as evaluate_model
+    from attune.model.evaluate import format_report
 
     texts, labels = read_labelled(data_path)
     scores = evaluate_model(_load(model_path), texts, labels)
@@ -137,11 +137,11 @@ def retrain(corpora, data_dir, force, rollback):
 
     Example: attune retrain
     """
-    from model import registry
-    from model.data import parse_corpus_spec
-    from model.evaluate import evaluate as evaluate_model
+    from attune.model import registry
+    from attune.model.data import parse_corpus_spec
+    from attune.model.evaluate import evaluate as evaluate_model
 
-    from .paths import user_dir
+    from attune.store.paths import user_dir
 
     root = user_dir() / "models"
     root.mkdir(exist_ok=True)
@@ -173,7 +173,7 @@ def retrain(corpora, data_dir, force, rollback):
 def _held_out(data_dir):
     from pathlib import Path
 
-    from model.data import TRAINING_DIR, read_labelled, read_training_data
+    from attune.model.data import TRAINING_DIR, read_labelled, read_training_data
 
     rows = read_training_data(data_dir, split="test")
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]

@@ -5,14 +5,13 @@ import io
 import os
 import sys
 import time
-from pathlib import Path
 
 import click
 
-from model.errors import InvalidInput
-from model.labels import LABELS
+from attune.model.errors import InvalidInput
 
-from . import distributed, exports
+from attune.classify import ClassifyOptions, classify_file
+from attune.model.limits import MAX_TEXT_CHARS
 
 
 class _Progress:
@@ -73,39 +72,6 @@ def _where(skipped):
     return f"row {skipped.row}" + (f" (line {skipped.line})" if skipped.line else "")
 
 
-def _open_output(path):
-    """The output stream and a commit(ok) function: a file appears only when the run succeeds."""
-    if path in (None, "-"):
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="replace",
-                                  newline="", write_through=False)
-
-        def commit(ok):
-            try:
-                stream.flush()
-            except BrokenPipeError:
-                if ok:
-                    raise
-            finally:
-                try:
-                    stream.detach()  # leave sys.stdout open for click
-                except (BrokenPipeError, ValueError):
-                    pass
-
-        return stream, commit
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.part")
-    stream = open(tmp, "w", encoding="utf-8", errors="replace", newline="")
-
-    def commit(ok):
-        stream.close()
-        if ok:
-            os.replace(tmp, target)
-        else:
-            tmp.unlink(missing_ok=True)
-
-    return stream, commit
-
-
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT")
 @click.option("-o", "--output", help="Output file, '-' for stdout (default); a directory with --dask.")
@@ -124,7 +90,7 @@ def _open_output(path):
               show_default="number of CPUs", help="Worker processes.")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True),
               help="Model directory (default: the shipped model).")
-@click.option("--max-chars", type=click.IntRange(1), default=20000, show_default=True,
+@click.option("--max-chars", type=click.IntRange(1), default=MAX_TEXT_CHARS, show_default=True,
               help="Read at most this many characters of each ticket.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad row instead of skipping it.")
 @click.option("--skipped", "skipped_path", type=click.Path(dir_okay=False),
@@ -146,15 +112,16 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
         attune classify --unit comment zendesk.json -o comments.csv
         attune classify --dask tcp://10.0.0.5:8786 'exports/*.csv' -o out/
     """
+    options = ClassifyOptions(input_format=input_format, text_column=text_column, id_column=id_column,
+                              date_column=date_column, unit=unit, format=fmt, model=model_dir,
+                              max_chars=max_chars, strict=strict, jobs=jobs)
     if scheduler:
-        _classify_on_dask(scheduler, inputs, output, fmt, input_format, text_column, id_column,
-                          date_column, unit, report_path, model_dir, max_chars, strict, quiet)
+        _classify_on_dask(scheduler, inputs, output, options, report_path, quiet)
         return
     if len(inputs) != 1:
         raise click.UsageError("give one INPUT (several files or patterns need --dask)")
     try:
-        _classify_local(inputs[0], output, fmt, input_format, text_column, id_column, date_column,
-                        unit, report_path, jobs, model_dir, max_chars, strict, skipped_path, quiet)
+        _classify_local(inputs[0], output, options, report_path, skipped_path, quiet)
     except BrokenPipeError:
         # Whoever read stdout stopped (`| head`): stop quietly, as Unix tools do.
         try:
@@ -164,49 +131,35 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
         raise SystemExit(1) from None
 
 
-def _classify_local(source, output, fmt, input_format, text_column, id_column, date_column, unit,
-                    report_path, jobs, model_dir, max_chars, strict, skipped_path, quiet):
-    export = exports.open_export(source, input_format=input_format, text_column=text_column,
-                                 id_column=id_column, date_column=date_column, unit=unit)
-    try:
+def _classify_local(source, output, options, report_path, skipped_path, quiet):
+    progress = None
+
+    def opened(export):
+        nonlocal progress
         if not quiet:
             how = "guessed; --text-column to choose" if export.text_column_guessed else export.kind
             click.echo(f"attune: reading {export.kind} ({export.encoding}), text from "
                        f"{export.text_column!r} ({how})", err=True)
-        if jobs == 1:
-            distributed.load_model(model_dir)  # a bad model fails before any output is written
-        fmt = exports.output_format(output, fmt)
-        aggregate = None
-        if report_path:
-            from . import report
-
-            report.plotly_js_path()  # no plotly: say so now, not after an hour of classifying
-            aggregate = report.Aggregate()
         progress = _Progress(export, enabled=not quiet and sys.stderr.isatty())
-        skipped_file = open(skipped_path, "w", encoding="utf-8", newline="") if skipped_path else None
-        skipped_writer = csv.writer(skipped_file) if skipped_file else None
-        if skipped_writer:
+
+    skipped_file = open(skipped_path, "w", encoding="utf-8", newline="") if skipped_path else None
+    try:
+        on_skip = None
+        if skipped_file:
+            skipped_writer = csv.writer(skipped_file)
             skipped_writer.writerow(["row", "line", "reason"])
-        stream, commit = _open_output(output)
-        ok = False
-        try:
-            writer = exports.make_writer(stream, fmt, export.columns, LABELS)
-            summary = distributed.classify_export(
-                export, writer, model_dir, jobs=jobs, max_chars=max_chars, strict=strict,
-                on_result=(lambda row, result: aggregate.add(row, result, export)) if aggregate else None,
-                on_skip=(lambda s: skipped_writer.writerow([s.row, s.line or "", s.reason]))
-                if skipped_writer else None,
-                on_chunk=progress,
-            )
-            ok = True
-        finally:
-            progress.finish()
-            commit(ok)
-            if skipped_file:
-                skipped_file.close()
+            on_skip = lambda s: skipped_writer.writerow([s.row, s.line or "", s.reason])  # noqa: E731
+        summary, aggregate = classify_file(
+            source, output, options, report=bool(report_path), on_open=opened, on_skip=on_skip,
+            on_chunk=lambda summary: progress(summary))
     finally:
-        export.close()
+        if progress:
+            progress.finish()
+        if skipped_file:
+            skipped_file.close()
     if aggregate is not None:
+        from attune.classify import report
+
         report.write_report(aggregate, report_path, summary, title="Attune report",
                             source=None if source == "-" else source)
     if not quiet:
@@ -215,22 +168,18 @@ def _classify_local(source, output, fmt, input_format, text_column, id_column, d
             click.echo(f"attune: report written to {report_path}", err=True)
 
 
-def _classify_on_dask(scheduler, inputs, output, fmt, input_format, text_column, id_column,
-                      date_column, unit, report_path, model_dir, max_chars, strict, quiet):
+def _classify_on_dask(scheduler, inputs, output, options, report_path, quiet):
+    from attune.classify import cluster, report
+
     if not output or output == "-":
         raise click.UsageError("--dask writes one file per input: give an output directory with -o")
     if "-" in inputs:
         raise InvalidInput("--dask reads files the workers can see; stdin cannot be shared")
-    options = {"input_format": input_format, "text_column": text_column, "id_column": id_column,
-               "date_column": date_column, "unit": unit, "model": model_dir, "format": fmt,
-               "max_chars": max_chars, "strict": strict}
     started = time.monotonic()
-    outputs, summary, aggregate = distributed.classify_files_on_dask(
+    outputs, summary, aggregate = cluster.classify_files_on_dask(
         scheduler, inputs, output, options, want_report=bool(report_path))
     summary.seconds = time.monotonic() - started
     if aggregate is not None:
-        from . import report
-
         report.write_report(aggregate, report_path, summary, title="Attune report")
     if not quiet:
         for source, destination in outputs:

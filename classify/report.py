@@ -17,8 +17,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from model.errors import InvalidInput
-from model.labels import LABELS, NEGATIVE
+from attune.model.errors import InvalidInput
+from attune.model.labels import LABELS, NEGATIVE
 
 __all__ = ["Aggregate", "need_score", "highlight", "plotly_js_path", "render_report", "write_report"]
 

@@ -1,10 +1,10 @@
-"""The ``attune`` command line: one click group; commands live in ``cli_*`` modules by concern."""
+"""The ``attune`` command line: one click group; thin commands in modules by concern (model, serve, classify)."""
 
 import click
 
-from model.errors import AttuneError
+from attune.model.errors import AttuneError
 
-from . import cli_classify, cli_model, cli_serve
+from . import classify, model, serve
 
 
 class _Group(click.Group):
@@ -25,7 +25,7 @@ def cli():
     """
 
 
-for _module in (cli_model, cli_serve, cli_classify):
+for _module in (model, serve, classify):
     for _command in _module.commands:
         cli.add_command(_command)
 

@@ -8,7 +8,7 @@ import threading
 
 import click
 
-from . import security
+from attune.server import security
 
 
 def _is_loopback(host):
@@ -48,7 +48,7 @@ def serve(host, port, model_dir, allow_remote, threads, in_process):
     """
     import waitress
 
-    from . import create_app
+    from attune.server import create_app
 
     remote = not _is_loopback(host)
     if remote and not allow_remote:

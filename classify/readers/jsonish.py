@@ -1,0 +1,199 @@
+"""JSON arrays, JSONL, and Zendesk exports: items streamed one by one, bad items skipped in place."""
+
+import itertools
+import json
+import re
+
+from attune.model.errors import DataError, InvalidInput
+
+from .base import MAX_RECORD_CHARS, Export, Row, Skipped
+from .columns import _DATE_NAMES, _ID_NAMES, _guess_text_column, _pick
+from .encoding import _undecodable
+
+_WS = re.compile(r"[\s,]*")
+_RESYNC = re.compile(r"\n[ \t]*\{")
+_TICKETS_KEY = re.compile(r'"tickets"\s*:\s*\[')
+
+
+def _json_array_items(stream):
+    """Yield (line, item or None, reason) from a JSON array, or the ``tickets`` array of a
+    Zendesk page, reading a block at a time. A broken item is skipped by finding the next
+    line that starts an object."""
+    decoder = json.JSONDecoder()
+    buf, pos, line, eof = "", 0, 1, False
+
+    def fill():
+        nonlocal buf, pos, eof
+        block = stream.read(1 << 16)
+        if not block:
+            eof = True
+        buf = buf[pos:] + block
+        pos = 0
+
+    fill()
+    start = _WS.match(buf.lstrip("\ufeff")).end() + (len(buf) - len(buf.lstrip("\ufeff")))
+    while buf[start:start + 1] == "{" and not eof and not _TICKETS_KEY.search(buf):
+        fill()  # a Zendesk page: look further for its "tickets" key
+    if buf[start:start + 1] == "{":
+        found = _TICKETS_KEY.search(buf)
+        if not found:
+            raise DataError('a JSON object was given; expected an array or a Zendesk "tickets" page')
+        start = found.end()
+    elif buf[start:start + 1] == "[":
+        start += 1
+    else:
+        raise DataError("not a JSON array")
+    line += buf.count("\n", 0, start)
+    pos = start
+    while True:
+        m = _WS.match(buf, pos)
+        line += buf.count("\n", pos, m.end())
+        pos = m.end()
+        if pos >= len(buf) - 1 and not eof:
+            fill()
+            continue
+        if pos >= len(buf) or buf[pos] == "]":
+            return
+        try:
+            item, end = decoder.raw_decode(buf, pos)
+        except ValueError:
+            if not eof and len(buf) - pos < MAX_RECORD_CHARS:
+                fill()  # the item may just be cut at the end of the block
+                continue
+            yield line, None, "broken JSON"
+            nxt = _RESYNC.search(buf, pos + 1)
+            while nxt is None and not eof:
+                line += buf.count("\n", pos)
+                pos = len(buf)
+                fill()
+                nxt = _RESYNC.search(buf)
+            if nxt is None:
+                return
+            line += buf.count("\n", pos, nxt.start() + 1)
+            pos = nxt.start() + 1
+            continue
+        if end >= len(buf) and not eof:
+            fill()  # a number or literal may continue in the next block
+            continue
+        raw_line = line
+        line += buf.count("\n", pos, end)
+        pos = end
+        if len(buf) - pos < 1 << 15 and not eof:
+            fill()
+        yield raw_line, item, None
+
+
+def _jsonl_items(stream):
+    for line_no, text in enumerate(stream, 1):
+        if not text.strip():
+            continue
+        try:
+            item = json.loads(text)
+        except ValueError:
+            yield line_no, None, "broken JSON"
+            continue
+        if isinstance(item, dict) and isinstance(item.get("tickets"), list):
+            for ticket in item["tickets"]:  # a Zendesk API page per line
+                yield line_no, ticket, None
+            continue
+        yield line_no, item, None
+
+
+def _is_zendesk(item):
+    return isinstance(item, dict) and "description" in item and (
+        "requester_id" in item or "via" in item or "comments" in item or "ticket_form_id" in item
+    )
+
+
+
+
+def _zendesk_units(item, unit):
+    """Rows of one Zendesk ticket: the ticket (its description) or each requester comment."""
+    ticket = {k: v for k, v in item.items() if k != "comments"}
+    if unit == "ticket" or not isinstance(item.get("comments"), list):
+        return [(ticket, item.get("description"))]
+    requester = item.get("requester_id")
+    rows = []
+    for comment in item["comments"]:
+        if not isinstance(comment, dict):
+            continue
+        if requester is not None and comment.get("author_id") not in (None, requester):
+            continue  # agents' replies are not the customer's feelings
+        row = dict(ticket)
+        row.pop("description", None)
+        row.pop("id", None)
+        row["ticket_id"] = item.get("id")
+        row["comment_id"] = comment.get("id")
+        row["comment_created_at"] = comment.get("created_at")
+        row["comment_public"] = comment.get("public")
+        text = comment.get("plain_body") or comment.get("body") or ""
+        row["comment_body"] = text
+        rows.append((row, text))
+    return rows
+
+
+def _json_export(items, encoding, text_column, id_column, date_column, unit, closer, kind):
+    items = iter(items)
+    peeked = list(itertools.islice(items, 50))
+    first = [item for _, item, _ in peeked if isinstance(item, dict)]
+    if first and all(_is_zendesk(item) for item in first):
+        kind = "zendesk"
+    if unit == "comment" and kind != "zendesk":
+        raise InvalidInput("--unit comment needs a Zendesk export (tickets with comments)")
+    strings = bool(peeked) and all(isinstance(item, str) for _, item, _ in peeked if item is not None)
+
+    if kind == "zendesk":
+        columns = []
+        for item in first:
+            for row, _ in _zendesk_units(item, unit):
+                columns.extend(k for k in row if k not in columns)
+        text_col = "comment_body" if unit == "comment" else "description"
+        if text_column is not None:
+            text_col = _pick(columns, text_column, (), "text")
+        id_col = "comment_id" if unit == "comment" else "id"
+        id_col = id_column or id_col
+        date_col = date_column or ("comment_created_at" if unit == "comment" else "created_at")
+        guessed = False
+    elif strings:
+        columns, text_col, guessed, id_col, date_col = ["text"], "text", True, None, None
+    else:
+        columns = []
+        for item in first:
+            columns.extend(k for k in item if k not in columns)
+        guessed = text_column is None
+        if text_column is not None:
+            text_col = text_column if any(text_column in i for i in first) else None
+            if text_col is None:
+                text_col = _pick(columns, text_column, (), "text")
+        else:
+            text_col = _guess_text_column(columns, first)
+        id_col = _pick(columns, id_column, _ID_NAMES, "id") if columns else id_column
+        date_col = _pick(columns, date_column, _DATE_NAMES, "date") if columns else date_column
+
+    def rows():
+        number = 0
+        for line, item, reason in itertools.chain(peeked, items):
+            if reason is None and not isinstance(item, (dict, str)):
+                reason = "not an object"
+            if reason is not None:
+                number += 1
+                yield Skipped(number, line, reason)
+                continue
+            if isinstance(item, str):
+                units = [({"text": item}, item)]
+            elif kind == "zendesk":
+                units = _zendesk_units(item, unit)
+            else:
+                units = [(item, item.get(text_col))]
+            for fields, text in units:
+                number += 1
+                if not isinstance(text, str) or not text.strip():
+                    yield Skipped(number, line, f"no text in {text_col!r}")
+                elif _undecodable(text):
+                    yield Skipped(number, line, f"undecodable bytes (not valid {encoding})")
+                else:
+                    yield Row(number, line, fields, text)
+
+    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer)
+
+

@@ -1,0 +1,5 @@
+"""``python -m attune.cli``."""
+
+from . import cli
+
+cli(prog_name="attune")

@@ -1,0 +1,1 @@
+"""User data on this machine, usable without Flask: where it lives, and the feedback store."""
