@@ -87,10 +87,19 @@ def start_server(home, model_dir=None, threads=8, in_process=False):
     return proc, port, time.perf_counter() - t0
 
 
+def _bodies(path):
+    """Request bodies for ``path``; the batch endpoint gets a ticket page as the extension sends it."""
+    if path == "/v1/analyze/batch":
+        # One page: each message once, with the content script's hash-like ids.
+        return [json.dumps({"items": [{"id": f"{k:08x}{n}", "text": t} for k, t in enumerate(TEXTS)]})
+                for n in range(16)]
+    return [json.dumps({"text": t}) for t in TEXTS]
+
+
 def _client(port, token, path, deadline, interval, offset, phase, out):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    bodies = [json.dumps({"text": t}) for t in TEXTS]
+    bodies = _bodies(path)
     method = "GET" if path in ("/v1/health", "/v1/model") else "POST"
     latencies, errors, i = [], 0, offset
     next_send = time.perf_counter() + phase  # spread the clients' schedules over one interval
@@ -127,7 +136,7 @@ def _client_process(queue, *args):
     queue.put(out[0])
 
 
-def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze", processes=False):
+def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze/batch", processes=False):
     """Run the clients; return a dict of results.
 
     ``processes``: each client in a process of its own (as separate agents' browsers are)
@@ -185,7 +194,7 @@ def main(argv=None):
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
-    parser.add_argument("--path", default="/v1/analyze")
+    parser.add_argument("--path", default="/v1/analyze/batch", help="endpoint (default: the extension's)")
     parser.add_argument("--in-process", action="store_true", help="serve with --in-process (no model process)")
     parser.add_argument("--client-processes", action="store_true",
                         help="run each client in a process of its own instead of a thread of this one")

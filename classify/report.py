@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from attune.model.errors import InvalidInput
-from attune.model.labels import LABELS, NEGATIVE
+from attune.model.labels import COLORS, LABELS, NEGATIVE
 
 __all__ = ["Aggregate", "need_score", "highlight", "plotly_js_path", "render_report", "write_report"]
 
@@ -29,10 +29,6 @@ _CUE_KEEP = 5000  # distinct cue words kept per label once pruning starts
 _CUE_PRUNE_AT = 20000
 _unique = itertools.count()
 
-COLORS = {
-    "angry": "#c0392b", "frustrated": "#e67e22", "anxious": "#8e44ad", "confused": "#2980b9",
-    "disappointed": "#7f6a5b", "grateful": "#27ae60", "neutral": "#95a5a6",
-}
 _DATE_FORMATS = ("%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %b %Y", "%b %d, %Y", "%d/%m/%Y")
 
 

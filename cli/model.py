@@ -6,9 +6,8 @@ import sys
 import click
 
 from attune import model
+from attune.model.labels import TERMINAL_COLORS
 
-_COLOURS = {"angry": "red", "frustrated": "yellow", "anxious": "magenta", "confused": "cyan",
-            "disappointed": "blue", "grateful": "green", "neutral": "white"}
 
 
 def _load(path):
@@ -39,7 +38,7 @@ def analyze(text, model_path, as_json):
 def render(text, result, width=24):
     """A readable terminal view of one result."""
     label, conf = result["label"], result["confidence"]
-    colour = _COLOURS[label]
+    colour = TERMINAL_COLORS[label]
     bar = "█" * round(conf * width) + "░" * (width - round(conf * width))
     lines = [
         click.style(f"{label.upper()}", fg=colour, bold=True) + f"  {bar} {conf:.0%}",
@@ -53,7 +52,7 @@ def render(text, result, width=24):
             if cue["start"] < pos:
                 continue
             shown.append(text[pos : cue["start"]])
-            shown.append(click.style(text[cue["start"] : cue["end"]], fg=_COLOURS[cue["label"]],
+            shown.append(click.style(text[cue["start"] : cue["end"]], fg=TERMINAL_COLORS[cue["label"]],
                                      bold=True, underline=True))
             pos = cue["end"]
         shown.append(text[pos:])

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, g, request
 
 from attune import model as attune_model
 from attune.model.errors import AttuneError
-from attune.model.labels import LABELS
+from attune.model.labels import COLORS, LABELS
+from attune.model.limits import LIMITS
 
 from attune.store.feedback import add_feedback
 
@@ -124,13 +125,25 @@ def analyze_batch():
         ids.append(item_id)
         slots.append(i)
 
-    analysed = get_model().analyze_each(texts, max_chars=current_app.config["MAX_TEXT_CHARS"]) if texts else []
+    m = get_model()
+    as_json = getattr(m, "json_results", False)
+    extra = {"as_json": True} if as_json else {}
+    analysed = m.analyze_each(texts, max_chars=current_app.config["MAX_TEXT_CHARS"], **extra) if texts else []
     for slot, item_id, result in zip(slots, ids, analysed):
         if isinstance(result, AttuneError):
             results[slot] = {"id": item_id, "error": _error(result)}
+        elif isinstance(result, str):  # JSON text from the model process: spliced, not re-encoded
+            results[slot] = _JsonText('{"id":' + json.dumps(item_id) + "," + result[1:])
         else:
             results[slot] = {"id": item_id, **result}
-    return {"results": results}
+    if not as_json:
+        return {"results": results}
+    parts = [r if isinstance(r, _JsonText) else json.dumps(r, separators=(",", ":")) for r in results]
+    return current_app.response_class('{"results":[' + ",".join(parts) + "]}\n", mimetype="application/json")
+
+
+class _JsonText(str):
+    """One result already encoded as JSON."""
 
 
 @bp.post("/reply/check")
@@ -162,7 +175,11 @@ def feedback():
 def model_info():
     m = get_model()
     manifest = m.manifest or {}
-    info = {"version": m.version, "labels": list(m.labels), "scores": manifest.get("scores") or {}}
+    info = {"version": m.version, "labels": list(m.labels), "scores": manifest.get("scores") or {},
+            # What clients must respect, from the one place they are defined (the extension reads these).
+            "limits": {**LIMITS, "max_text_chars": current_app.config["MAX_TEXT_CHARS"],
+                       "max_batch_items": current_app.config["MAX_BATCH_ITEMS"]},
+            "colors": dict(COLORS)}
     for key in ("created", "n_train"):
         if key in manifest:
             info[key] = manifest[key]

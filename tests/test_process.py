@@ -63,8 +63,10 @@ def test_server_answers_the_same_through_the_model_process(tiny_model_dir, tmp_p
         client = app.test_client()
         ok = client.post("/v1/analyze", json={"text": TEXTS[2]}, headers=headers)
         empty = client.post("/v1/analyze", json={"text": "\u00a0"}, headers=headers)
-        batch = client.post("/v1/analyze/batch", json={"items": [{"id": i, "text": t} for i, t in enumerate(TEXTS)]},
-                            headers=headers)
+        # Ids of every kind and refused items beside good ones: the child's JSON text is spliced.
+        items = [{"id": i, "text": t} for i, t in enumerate(TEXTS)] + [
+            {"id": 'q"uote\u2028é', "text": TEXTS[0]}, {"id": None, "text": TEXTS[1]}, {"id": "blank", "text": " "}, 7]
+        batch = client.post("/v1/analyze/batch", json={"items": items}, headers=headers)
         info = client.get("/v1/model", headers=headers)
         answers[in_child] = [(r.status_code, r.mimetype, r.get_json()) for r in (ok, empty, batch, info)]
         if in_child:
