@@ -14,7 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["DomainAdaptedLR"]
 
@@ -57,9 +58,10 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
 
     def fit(self, X, y, sample_weight=None, domain=None):
-        X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32))
+        check_classification_targets(y)
+        X = sp.csr_matrix(X)
         domain = np.ones(X.shape[0]) if domain is None else np.asarray(domain, dtype=float)
-        self.n_features_in_ = X.shape[1]
         lr = LogisticRegression(C=self.C, tol=self.tol, max_iter=self.max_iter)
         if len(np.unique(domain)) < 2:
             self.gate_ = None
@@ -71,7 +73,17 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
             self.gate_.fit(X, domain.astype(int), sample_weight=share)
             self.lr_ = lr.fit(self._augment(X, domain), y, sample_weight=sample_weight)
         self.classes_ = self.lr_.classes_
+        self.n_iter_ = self.lr_.n_iter_
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # TF-IDF features arrive as a CSR matrix
+        return tags
+
+    def _validate(self, X):
+        check_is_fitted(self, "lr_")
+        return sp.csr_matrix(validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False))
 
     def gate(self, X):
         """How support-like each row is, 0..1 (all ones without a gate)."""
@@ -91,10 +103,13 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         return sp.hstack([X, G @ X, sp.diags(1.0 - g) @ X], format="csr")
 
     def decision_function(self, X):
+        X = self._validate(X)
         return self.lr_.decision_function(self._augment(X, self.gate(X)))
 
     def predict_proba(self, X):
+        X = self._validate(X)
         return self.lr_.predict_proba(self._augment(X, self.gate(X)))
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        X = self._validate(X)
+        return self.lr_.predict(self._augment(X, self.gate(X)))

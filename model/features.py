@@ -23,8 +23,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .text import (STYLE_NAMES, Encoder, char_terms, negation_marks, style_batch, style_vector, token_spans,
-                   tokenize, tokenize_batch)
+from .style import STYLE_NAMES, style_batch, style_vector
+from .text import Encoder
+from .tokens import char_terms, negation_marks, token_spans, tokenize, tokenize_batch
 
 __all__ = ["TicketVectorizer", "StyleFeatures", "tokenize", "tokenize_batch", "negation_marks", "STYLE_NAMES",
            "token_spans", "style_batch", "style_vector"]

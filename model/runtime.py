@@ -21,7 +21,9 @@ from .errors import AttuneError, CorruptModel, EmptyText, InvalidInput
 from .guidance import guidance_for
 from .labels import LABELS
 from .limits import MAX_TEXT_CHARS
-from .text import STYLE_NAMES, Encoder, style_batch, token_pattern, use_token_pattern
+from .style import STYLE_NAMES, style_batch
+from .text import Encoder
+from .tokens import token_pattern, use_token_pattern
 
 __all__ = ["Runtime", "MAX_CHARS"]
 

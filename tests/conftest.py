@@ -30,6 +30,14 @@ def tiny_model_dir(tiny_model, tmp_path_factory):
 # --- server fixtures (flaskr style) ------------------------------------------------------------
 
 @pytest.fixture
+def runner():
+    """Runs ``attune`` commands in-process (click's CliRunner), in the test's ATTUNE_HOME."""
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture
 def app(tiny_model):
     """The server app on the tiny model; token and feedback DB live in the test's ATTUNE_HOME."""
     from attune.server import create_app
@@ -43,3 +51,14 @@ def client(app):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.extensions['attune.token'].get()}"
     return client
+
+
+@pytest.fixture(scope="session")
+def two_domain_model():
+    """A tiny model trained on two sources, so the domain gate is in play."""
+    from attune import model
+    from tests.tiny_corpus import texts_and_labels
+
+    texts, labels = texts_and_labels()
+    domain = [i % 2 for i in range(len(texts))]
+    return model.train.fit(texts, labels, domain=domain, min_df=1, calibration_folds=2, gate_bias=0.0)

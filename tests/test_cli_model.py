@@ -1,15 +1,11 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from attune.model import LABELS
 from attune.cli import cli
 
 
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 def _write_data(folder, corpus, test_per_label=2):

@@ -10,19 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from attune.cli import serve as cli_serve
 from attune.cli import cli
 from attune.store.paths import user_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def runner(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTUNE_HOME", str(tmp_path / "home"))
-    return CliRunner()
 
 
 def test_token_prints_the_token_last(runner):
