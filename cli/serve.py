@@ -28,6 +28,37 @@ def _load(holder):
     gc.freeze()
 
 
+def _check_host(host, allow_remote):
+    """True when ``host`` is not loopback (allowed only with --allow-remote, and then with a warning)."""
+    remote = not _is_loopback(host)
+    if remote and not allow_remote:
+        raise click.ClickException(
+            f"refusing to listen on non-loopback address {host}; add --allow-remote if you really mean it"
+        )
+    if remote:
+        click.echo(
+            f"WARNING: listening on {host}: anyone who can reach this address and has the token "
+            "can read what you send to this server. Use 127.0.0.1 unless you know why not.",
+            err=True,
+        )
+    return remote
+
+
+def _start_app(config):
+    """The app for ``config`` and its model's version; the model itself loads in the background."""
+    from attune.server import create_app
+
+    app = create_app(config)
+    holder = app.extensions["attune.model"]
+    # Fail at start on a missing or corrupt artifact (hashes checked, nothing read), then load
+    # it in the background: health should answer at once.
+    version = holder.verify()
+    with app.app_context():
+        security.read_token(app.config.get("TOKEN_PATH"))
+    threading.Thread(target=_load, args=(holder,), name="attune-model-load", daemon=True).start()
+    return app, version
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
@@ -48,20 +79,7 @@ def serve(host, port, model_dir, allow_remote, threads, in_process):
     """
     import waitress
 
-    from attune.server import create_app
-
-    remote = not _is_loopback(host)
-    if remote and not allow_remote:
-        raise click.ClickException(
-            f"refusing to listen on non-loopback address {host}; add --allow-remote if you really mean it"
-        )
-    if remote:
-        click.echo(
-            f"WARNING: listening on {host}: anyone who can reach this address and has the token "
-            "can read what you send to this server. Use 127.0.0.1 unless you know why not.",
-            err=True,
-        )
-
+    remote = _check_host(host, allow_remote)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     if host.lower() == "localhost":
@@ -82,15 +100,7 @@ def serve(host, port, model_dir, allow_remote, threads, in_process):
     if remote:
         config["ALLOWED_HOSTS"] = (host,)
     try:
-        app = create_app(config)
-        holder = app.extensions["attune.model"]
-        # Fail at start on a missing or corrupt artifact (hashes checked,
-        # nothing read), then load it in the background: health should
-        # answer at once.
-        version = holder.verify()
-        with app.app_context():
-            security.read_token(app.config.get("TOKEN_PATH"))
-        threading.Thread(target=_load, args=(holder,), name="attune-model-load", daemon=True).start()
+        app, version = _start_app(config)
     except Exception:
         server.close()
         raise

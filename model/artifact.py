@@ -94,7 +94,7 @@ def save(model, directory):
     _atomic_write(directory / MODEL_FILE, lambda f: joblib.dump(payload, f, compress=3))
     runtime = model.runtime
     if runtime.fast is not None:
-        from .runtime import save_runtime
+        from .runtime_file import save_runtime
 
         _atomic_write(directory / RUNTIME_FILE, lambda f: save_runtime(runtime, f))
     elif (directory / RUNTIME_FILE).exists():
@@ -185,7 +185,7 @@ def load_runtime(directory=None):
     runtime = _runtime_entry(directory, manifest)
     if runtime is None:
         return _unpickle(directory, manifest).runtime  # already verified: no second hashing
-    from .runtime import read_runtime
+    from .runtime_file import read_runtime
 
     rt = read_runtime(runtime[0], manifest)
     if rt.version != manifest.get("version"):
