@@ -15,6 +15,8 @@ __all__ = ["read_labelled", "read_training_data", "parse_corpus_spec", "TRAINING
 
 TRAINING_DIR = Path(__file__).resolve().parent.parent / "training_data"
 TRAINING_FILE = "messages.csv"
+#: Sarcasm and bitter thanks, read with the messages (same columns); its test split is scored on its own.
+SARCASM_FILE = "sarcasm.csv"
 
 
 def read_labelled(path, allow_unknown=False):
@@ -79,12 +81,20 @@ def read_training_data(directory=None, split=None):
     path = Path(directory or TRAINING_DIR) / TRAINING_FILE
     if not path.is_file():
         raise DataError(f"no training data at {path}")
+    rows = []
+    for file in (path, path.with_name(SARCASM_FILE)):  # the sarcasm set is optional
+        if file == path or file.is_file():
+            rows += _read_messages(file)
+    return [r for r in rows if split is None or r.get("split") == split]
+
+
+def _read_messages(path):
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for i, row in enumerate(rows, 2):
         if row.get("label") not in LABELS:
             raise DataError(f"{path}:{i}: unknown label {row.get('label')!r}")
-    return [r for r in rows if split is None or r.get("split") == split]
+    return rows
 
 
 def parse_corpus_spec(spec):

@@ -24,6 +24,11 @@ def rows():
 
 
 @pytest.fixture(scope="module")
+def sarcasm():
+    return _rows("sarcasm.csv")
+
+
+@pytest.fixture(scope="module")
 def holdout():
     return _rows("holdout/independent.csv")
 
@@ -40,9 +45,9 @@ def test_enough_examples_per_label(rows):
     assert len(rows) >= 2800 and min(counts.values()) >= 400, counts
 
 
-def test_ids_and_texts_are_unique(rows, holdout):
-    assert len({r["id"] for r in rows}) == len(rows)
-    norm = [" ".join(r["text"].lower().split()) for r in rows + holdout]
+def test_ids_and_texts_are_unique(rows, holdout, sarcasm):
+    assert len({r["id"] for r in rows + sarcasm}) == len(rows) + len(sarcasm)
+    norm = [" ".join(r["text"].lower().split()) for r in rows + holdout + sarcasm]
     dupes = [t for t, c in Counter(norm).items() if c > 1]
     assert not dupes, dupes[:3]
 
@@ -76,8 +81,8 @@ def test_holdout_is_balanced_and_separate(rows, holdout):
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="public corpora not beside the checkout")
-def test_no_text_copied_from_public_corpora(rows, holdout):
-    ours = "\n".join(r["text"].lower() for r in rows + holdout)
+def test_no_text_copied_from_public_corpora(rows, holdout, sarcasm):
+    ours = "\n".join(r["text"].lower() for r in rows + holdout + sarcasm)
     # A copied cell's first five words appear in our text: look those up in a
     # set first, and confirm the few hits with a substring search.
     words = ours.split()
@@ -94,3 +99,55 @@ def test_no_text_copied_from_public_corpora(rows, holdout):
                        and (len(c.split()) < 5 or tuple(c.lower().split()[:5]) in starts)
                        and c.strip().lower() in ours]
     assert not copied, copied[:3]
+
+
+def test_sarcasm_set_reads_what_it_means_and_keeps_a_hold_out(sarcasm):
+    counts = Counter((r["split"], r["label"]) for r in sarcasm)
+    assert len(sarcasm) >= 300 and sum(n for (split, _), n in counts.items() if split == "test") >= 50
+    # Mostly negative feelings in positive words, with sincere thanks beside them as controls.
+    assert {label for _, label in counts} <= {"angry", "frustrated", "disappointed", "grateful"}
+    assert 0.05 <= sum(n for (_, label), n in counts.items() if label == "grateful") / len(sarcasm) <= 0.25
+
+
+def test_social_posts_cover_every_label(rows):
+    social = [r for r in rows if r["channel"] == "social" and r["writer"] in ("w10", "w11", "w12", "w13")]
+    assert len(social) >= 800 and min(Counter(r["label"] for r in social).values()) >= 100
+
+
+# -- real customer text, kept as references into ../shared/data -------------------------------
+
+def _real():
+    return _rows("real/labels.csv")
+
+
+def test_real_text_labels_are_references_not_text():
+    real = _real()
+    assert len(real) >= 4000 and len({r["unit"] for r in real}) == len(real)
+    assert set(real[0]) == {"unit", "file", "record", "row", "start", "end", "kind", "sha1", "label", "annotator", "split"}
+    assert {r["label"] for r in real} <= set(LABELS) and {r["split"] for r in real} == {"train", "test"}
+    assert sum(r["split"] == "test" for r in real) >= 1000
+    assert {r["kind"] for r in real} == {"sentence", "passage", "narrative", "query"}
+
+
+def test_one_narrative_never_straddles_the_real_split():
+    splits = {}
+    for r in _real():
+        splits.setdefault((r["file"], r["row"]), set()).add(r["split"])
+    assert all(len(s) == 1 for s in splits.values())
+
+
+def test_second_pass_covers_enough_units():
+    units = {r["unit"] for r in _real()}
+    second = _rows("real/second_pass.csv")
+    assert len(second) >= 600 and {r["unit"] for r in second} <= units
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="public corpora not beside the checkout")
+def test_real_text_references_still_read_what_was_labelled():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("units", ROOT / "real" / "units.py")
+    units = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(units)
+    loaded = units.load(ROOT / "real" / "labels.csv", SHARED)  # raises on any reference that drifted
+    assert len(loaded) == len(_real()) and all(r["text"].strip() for r in loaded)

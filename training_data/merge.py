@@ -66,30 +66,35 @@ def split_of(text):
     return "test" if h % 5 == 0 else "train"
 
 
-def read_rows():
-    if not FILE.exists():
+def read_rows(file=FILE):
+    if not file.exists():
         return []
-    with open(FILE, encoding="utf-8", newline="") as f:
+    with open(file, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
-def write_rows(rows):
-    fd, tmp = tempfile.mkstemp(dir=HERE, suffix=".tmp")
+def write_rows(rows, file=FILE):
+    fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    os.replace(tmp, FILE)
+    os.replace(tmp, file)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="+", type=Path)
     ap.add_argument("--writer", help="who wrote them (default: the file's stem)")
+    ap.add_argument("--into", type=Path, default=FILE,
+                    help="the CSV to add to (default: messages.csv; sarcasm.csv holds the sarcasm set)")
     args = ap.parse_args(argv)
 
-    rows = read_rows()
-    seen = {norm(r["text"]) for r in rows}
+    target = args.into if args.into.is_absolute() else HERE / args.into.name
+    prefix = target.stem[0]  # m00001 in messages.csv, s00001 in sarcasm.csv
+    rows = read_rows(target)
+    # Texts are unique across all our files, so none is trained on in one and tested in another.
+    seen = {norm(r["text"]) for f in {FILE, *HERE.glob("*.csv")} for r in read_rows(f)}
     next_id = max((int(r["id"][1:]) for r in rows), default=0) + 1
     new = []
     for path in args.files:
@@ -106,7 +111,7 @@ def main(argv=None):
                 print(f"{path}:{lineno}: duplicate text, skipped", file=sys.stderr)
                 continue
             seen.add(norm(text))
-            new.append({"id": f"m{next_id:05d}", "text": text, "label": label,
+            new.append({"id": f"{prefix}{next_id:05d}", "text": text, "label": label,
                         "domain": obj.get("domain", "").strip().lower(), "channel": obj["channel"],
                         "writer": args.writer or path.stem, "split": ""})
             next_id += 1
@@ -122,8 +127,8 @@ def main(argv=None):
     for r, root in zip(everything, roots):
         if not r["split"]:
             r["split"] = cluster_split.setdefault(root, split_of(everything[root]["text"]))
-    write_rows(everything)
-    print(f"added {len(new)} rows; {len(everything)} in {FILE.name}")
+    write_rows(everything, target)
+    print(f"added {len(new)} rows; {len(everything)} in {target.name}")
 
 
 if __name__ == "__main__":

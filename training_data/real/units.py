@@ -5,6 +5,7 @@ folder keeps only references — file, record id, row, character offsets — plu
 resolves them to text at training or evaluation time and checks each unit still reads the same.
 
     python training_data/real/units.py candidates OUT.jsonl   # the sampled units, with text (never commit OUT)
+    python training_data/real/units.py agreement              # Cohen's kappa of the two labelling passes
 """
 
 import csv
@@ -114,7 +115,34 @@ def load(path=HERE / "labels.csv", data_dir=DEFAULT_DATA):
     return rows
 
 
+def kappa(pairs):
+    """Cohen's kappa of (first, second) label pairs; nan when chance agreement is total."""
+    from collections import Counter
+
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    chance = sum(first[k] * second[k] for k in first) / n / n
+    return (observed - chance) / (1 - chance) if chance < 1 else float("nan")
+
+
+def agreement(path=HERE / "second_pass.csv"):
+    """Agreement of the two independent passes: overall, and per label (that label or not)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        pairs = [(r["first"], r["second"]) for r in csv.DictReader(fh)]
+    labels = ("angry", "frustrated", "anxious", "confused", "disappointed", "grateful", "neutral")
+    lines = [f"units {len(pairs)}, raw agreement {sum(a == b for a, b in pairs) / len(pairs):.3f}, "
+             f"Cohen's kappa {kappa(pairs):.3f}", "label          kappa  first  second"]
+    for label in labels:
+        k = kappa([(a == label, b == label) for a, b in pairs])
+        lines.append(f"{label:<13} {k:6.3f} {sum(a == label for a, _ in pairs):6d} {sum(b == label for _, b in pairs):7d}")
+    return "\n".join(lines)
+
+
 def main(argv):
+    if len(argv) == 2 and argv[1] == "agreement":
+        print(agreement())
+        return 0
     if len(argv) == 3 and argv[1] == "candidates":
         with open(argv[2], "w", encoding="utf-8") as fh:
             for u in candidates():
