@@ -47,6 +47,32 @@ _KINDS = (
 _THREE_DIGITS = re.compile(r"\d[\w-]*\d[\w-]*\d")  # what an ID needs; "2 days" does not
 
 
+def _cp1252(lo, hi):
+    """A regex class of what bytes lo..hi look like when UTF-8 was read as cp1252 (or Latin-1)."""
+    chars = []
+    for b in range(lo, hi + 1):
+        try:
+            chars.append(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:  # undefined in cp1252: such tools keep it as a C1 control
+            chars.append(chr(b))
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+# One UTF-8 character read as cp1252 ("ðŸ˜¡" for 😡, "â€™" for ’): a lead byte and its continuation bytes.
+# Matched one character at a time, so each repaired character maps back to its own span.
+_CONT = _cp1252(0x80, 0xBF)
+_KINDS += (("mojibake", f"{_cp1252(0xC2, 0xDF)}{_CONT}|{_cp1252(0xE0, 0xEF)}{_CONT}{{2}}"
+                        f"|{_cp1252(0xF0, 0xF4)}{_CONT}{{3}}"),)
+_MOJIBAKE_SIGNS = ("Ã", "Â", "â€", "ðŸ", "Ð")
+
+
+def _repair(piece):
+    """The character ``piece`` was before it was misread, or ``piece`` itself (ftfy decides)."""
+    import ftfy
+
+    return ftfy.fix_encoding(piece)
+
+
 def _kinds_in(text):
     """The kinds of noise ``text`` may hold: each kind's pattern needs what is tested here."""
     kinds = []
@@ -64,6 +90,8 @@ def _kinds_in(text):
         kinds.append("entity")
     if _THREE_DIGITS.search(text):
         kinds.append("ident")
+    if any(sign in text for sign in _MOJIBAKE_SIGNS):
+        kinds.append("mojibake")
     return tuple(kinds)
 
 
@@ -82,17 +110,20 @@ class Cleaned:
     ----------
     text : str
         The cleaned text.
-    anchors : list of (int, int)
+    anchors : list of (int, int) or (int, int, int)
         ``(clean_offset, original_offset)`` pairs, sorted, one per piece of
-        original text that was copied through unchanged.
+        original text that was copied through unchanged; a third item, the
+        original end, marks a character that replaced a longer original span.
     """
 
-    __slots__ = ("text", "_clean_starts", "_orig_starts")
+    __slots__ = ("text", "_clean_starts", "_orig_starts", "_orig_ends")
 
     def __init__(self, text, anchors):
         self.text = text
-        self._clean_starts = [a for a, _ in anchors]
-        self._orig_starts = [b for _, b in anchors]
+        self._clean_starts = [a[0] for a in anchors]
+        self._orig_starts = [a[1] for a in anchors]
+        # A replacement (a decoded entity, a repaired character) maps as a whole: its original end.
+        self._orig_ends = [a[2] if len(a) > 2 else None for a in anchors]
 
     def to_original(self, offset):
         """Map an offset in the cleaned text to the original text."""
@@ -107,6 +138,9 @@ class Cleaned:
             return start, end  # nothing was removed before the end of the text
         # Map the last character rather than the end so a span ending at a
         # piece boundary does not jump over a removed part.
+        i = bisect_right(self._clean_starts, end - 1) - 1
+        if i >= 0 and self._orig_ends[i] is not None:
+            return self.to_original(start), self._orig_ends[i]
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
@@ -136,6 +170,13 @@ def clean(text):
             pieces.append(text[pos : m.start()])
             out += m.start() - pos
         kind = m.lastgroup
+        if kind == "mojibake":
+            rep = _repair(m.group())
+            anchors.append((out, m.start(), m.end()))  # the repaired character stands for the whole span
+            pieces.append(rep)
+            out += len(rep)
+            pos = m.end()
+            continue
         if kind == "entity":
             rep = html.unescape(m.group())
             rep = " " if rep == "\xa0" else rep
@@ -147,7 +188,7 @@ def clean(text):
             rep = " "
         if rep and len(rep) == 1 and kind == "entity":
             # A decoded character stands for the whole entity: map it there.
-            anchors.append((out, m.start()))
+            anchors.append((out, m.start(), m.end()))
         pieces.append(rep)
         out += len(rep)
         pos = m.end()

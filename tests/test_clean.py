@@ -41,3 +41,22 @@ def test_text_that_is_only_noise_is_kept_as_is():
 def test_clean_text_is_unchanged():
     c = clean("plain words only")
     assert c.text == "plain words only" and c.span(6, 11) == (6, 11)
+
+
+@pytest.mark.parametrize("broken, fixed, char, span", [
+    ("@Air worst trip ever \u00f0\u0178\u02dc\u00a1", "worst trip ever \U0001F621", "\U0001F621", (21, 25)),  # 😡
+    ("I don\u00e2\u20ac\u2122t get it", "I don\u2019t get it", "\u2019", (5, 8)),                          # ’
+    ("caf\u00c3\u00a9 closed again", "caf\u00e9 closed again", "\u00e9", (3, 5)),                             # é
+    ("thanks \u00f0\u0178\u2122\u008f", "thanks \U0001F64F", "\U0001F64F", (7, 11)),  # 🙏: undefined byte kept as C1
+])
+def test_mojibake_is_repaired_and_maps_back_to_the_whole_broken_span(broken, fixed, char, span):
+    c = clean(broken)
+    assert c.text.strip() == fixed
+    i = c.text.index(char)
+    assert c.span(i, i + 1) == span
+    assert c.span(0, len(c.text))[1] == len(broken)
+
+
+@pytest.mark.parametrize("text", ["Café Zürich, naïve façade", "Ångström £5 ¿qué?", "Straße €10"])
+def test_correct_accented_text_is_left_alone(text):
+    assert clean(text).text == text
