@@ -8,6 +8,10 @@ adaptation", 2007): one shared, one for support text, one for public text.
 Training uses each example's true source; at prediction a small gate model
 estimates how support-like the text is, ``g``, and the logits are
 ``shared + g * support + (1 - g) * public``.
+
+More than two sources work the same way (real customers' text as a third,
+say): one weight copy per source, and a multinomial gate whose probabilities
+weigh the copies, ``shared + sum_d g_d * weights_d``.
 """
 
 import numpy as np
@@ -45,8 +49,9 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
     Notes
     -----
     ``fit(X, y, sample_weight=None, domain=None)``: ``domain`` is 1 for
-    support text and 0 for public corpora. With one domain only (or none
-    given) this is a plain logistic regression and there is no gate.
+    support text, 0 for public corpora, 2 (or more) for other sources. With
+    one domain only (or none given) this is a plain logistic regression and
+    there is no gate.
     """
 
     def __init__(self, C=8.0, gate_C=1.0, gate_sharpness=4.0, gate_bias=0.0, tol=1e-3, max_iter=1000):
@@ -63,15 +68,20 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         X = sp.csr_matrix(X)
         domain = np.ones(X.shape[0]) if domain is None else np.asarray(domain, dtype=float)
         lr = LogisticRegression(C=self.C, tol=self.tol, max_iter=self.max_iter)
-        if len(np.unique(domain)) < 2:
+        present = np.unique(domain).astype(int).tolist()
+        if len(present) < 2:
             self.gate_ = None
             self.lr_ = lr.fit(X, y, sample_weight=sample_weight)
         else:
-            # The gate sees both sources as equally likely a priori.
-            share = np.where(domain == 1, 0.5 / domain.mean(), 0.5 / (1 - domain.mean()))
+            # Weight blocks in a fixed order: support, public, then any other source.
+            self.domains_ = [d for d in (1, 0) if d in present] + [d for d in present if d not in (0, 1)]
+            counts = {d: np.sum(domain == d) for d in present}
+            # The gate sees every source as equally likely a priori.
+            share = np.array([1.0 / (len(present) * counts[d]) for d in domain.astype(int)]) * len(domain)
             self.gate_ = LogisticRegression(C=self.gate_C, tol=self.tol, max_iter=self.max_iter)
             self.gate_.fit(X, domain.astype(int), sample_weight=share)
-            self.lr_ = lr.fit(self._augment(X, domain), y, sample_weight=sample_weight)
+            onehot = (domain.astype(int)[:, None] == np.array(self.domains_)[None, :]).astype(float)
+            self.lr_ = lr.fit(self._augment(X, onehot), y, sample_weight=sample_weight)
         self.classes_ = self.lr_.classes_
         self.n_iter_ = self.lr_.n_iter_
         return self
@@ -86,30 +96,45 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         return sp.csr_matrix(validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False))
 
     def gate(self, X):
-        """How support-like each row is, 0..1 (all ones without a gate)."""
+        """How support-like each row is, 0..1 (all ones without a gate); with more than two
+        sources, each source's weight per row (columns in ``domains_`` order)."""
         check_is_fitted(self, "lr_")
         if self.gate_ is None:
             return np.ones(X.shape[0])
-        z = self.gate_.decision_function(X)  # > 0: support text
-        if list(self.gate_.classes_) != [0, 1]:
-            z = -z
         bias = getattr(self, "gate_bias", 0.0)  # models pickled before gate_bias existed
-        return 1.0 / (1.0 + np.exp(-self.gate_sharpness * (z + bias)))
+        if len(self._domains()) == 2:
+            z = self.gate_.decision_function(X)  # > 0: support text
+            if list(self.gate_.classes_) != [0, 1]:
+                z = -z
+            return 1.0 / (1.0 + np.exp(-self.gate_sharpness * (z + bias)))
+        z = self.gate_.decision_function(X)[:, [list(self.gate_.classes_).index(d) for d in self._domains()]]
+        z[:, 0] += bias  # the log prior odds of support text
+        z = self.gate_sharpness * z
+        z -= z.max(axis=1, keepdims=True)
+        w = np.exp(z)
+        return w / w.sum(axis=1, keepdims=True)
 
-    def _augment(self, X, g):
+    def domain_weights(self, X):
+        """Each source's weight per row, in ``domains_`` order (support, public, others)."""
+        g = self.gate(X)
+        return np.column_stack([g, 1.0 - g]) if g.ndim == 1 else g
+
+    def _domains(self):
+        return getattr(self, "domains_", [1, 0])  # models pickled before there could be more than two
+
+    def _augment(self, X, weights):
         if self.gate_ is None:
             return X
-        G = sp.diags(g)
-        return sp.hstack([X, G @ X, sp.diags(1.0 - g) @ X], format="csr")
+        return sp.hstack([X] + [sp.diags(weights[:, j]) @ X for j in range(weights.shape[1])], format="csr")
 
     def decision_function(self, X):
         X = self._validate(X)
-        return self.lr_.decision_function(self._augment(X, self.gate(X)))
+        return self.lr_.decision_function(self._augment(X, self.domain_weights(X)))
 
     def predict_proba(self, X):
         X = self._validate(X)
-        return self.lr_.predict_proba(self._augment(X, self.gate(X)))
+        return self.lr_.predict_proba(self._augment(X, self.domain_weights(X)))
 
     def predict(self, X):
         X = self._validate(X)
-        return self.lr_.predict(self._augment(X, self.gate(X)))
+        return self.lr_.predict(self._augment(X, self.domain_weights(X)))

@@ -112,12 +112,19 @@ class Model:
             beta = float(cals[0].calibrators[0].beta_)
         fast = {"style": np.stack([blk[:, n_text:].T for blk in blocks], axis=2).reshape(n - n_text, k * len(blocks)),
                 "intercept": np.asarray(lr.intercept_, dtype=float)[self._order], "beta": beta, "gate": None}
-        if base.gate_ is not None:
+        if base.gate_ is not None and len(base._domains()) == 2:
             sign = 1.0 if list(base.gate_.classes_) == [0, 1] else -1.0
             coef = sign * np.asarray(base.gate_.coef_[0], dtype=float)
             fast["gate"] = (coef[:n_text].astype(np.float32), coef[n_text:],
                             sign * float(base.gate_.intercept_[0]) + getattr(base, "gate_bias", 0.0),
                             base.gate_sharpness)
+        elif base.gate_ is not None:  # one column per source, in the weight blocks' order
+            rows = [list(base.gate_.classes_).index(d) for d in base._domains()]
+            coef = np.asarray(base.gate_.coef_, dtype=float)[rows]
+            bias = np.asarray(base.gate_.intercept_, dtype=float)[rows]
+            bias[0] += getattr(base, "gate_bias", 0.0)
+            fast["gate"] = (np.ascontiguousarray(coef[:, :n_text].T, dtype=np.float32),
+                            np.ascontiguousarray(coef[:, n_text:].T), bias, base.gate_sharpness)
         probe = ["THIS IS THE THIRD TIME!!! nobody answers", "thank you so much :)", "where do I click?",
                  "please update my billing address", "I'm scared I lost everything"]
         X_text = self._vec.transform(probe)

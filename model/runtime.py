@@ -205,7 +205,14 @@ class Runtime:
         out = (X @ pushes.reshape(-1, k * sets)).astype(float)
         out += S @ fast["style"]
         out = out.reshape(n_docs, k, sets)
-        if fast["gate"] is not None:
+        if fast["gate"] is not None and fast["gate"][0].ndim == 2:  # more than two sources
+            text, style, bias, sharpness = fast["gate"]
+            z = sharpness * (X @ text + S @ style + bias)
+            z -= z.max(axis=1, keepdims=True)
+            g = np.exp(z)
+            g /= g.sum(axis=1, keepdims=True)  # each source's weight per text
+            logits = out[:, :, 0] + np.einsum("nd,nkd->nk", g, out[:, :, 1:])
+        elif fast["gate"] is not None:
             text, style, bias, sharpness = fast["gate"]
             g = 1.0 / (1.0 + np.exp(-sharpness * (X @ text + S @ style + bias)))
             logits = out[:, :, 0] + out[:, :, 2] + g[:, None] * (out[:, :, 1] - out[:, :, 2])
@@ -262,7 +269,9 @@ class Runtime:
             picked = _ranges(occ_ptr[docs], (occ_ptr[1:] - occ_ptr[:-1])[docs])[0]
         sets = np.take(self.pushes, X.indices[cells] * len(LABELS) + labels[row], axis=0)  # 4x faster than []
         push = sets[:, 0].astype(float)
-        if sets.shape[1] == 3:  # shared + gate * support + (1 - gate) * public
+        if gates.ndim == 2:  # shared + each source's weights times its gate value
+            push += np.einsum("nd,nd->n", gates[row], sets[:, 1:])
+        elif sets.shape[1] == 3:  # shared + gate * support + (1 - gate) * public
             public = sets[:, 2]
             push += public
             push += gates[row] * (sets[:, 1] - public)

@@ -26,7 +26,7 @@ def save_runtime(rt, f):
         "format": RUNTIME_FORMAT, "version": rt.version, "labels": list(LABELS),
         "word_ngrams": enc.word_ngrams, "char_ngram_range": enc.char_ngram_range, "negation": enc.negation,
         "char_weight": enc.char_weight, "style_weight": rt.style_weight, "beta": fast["beta"],
-        "gate": None if gate is None else {"bias": gate[2], "sharpness": gate[3]},
+        "gate": None if gate is None else {"bias": np.asarray(gate[2]).tolist(), "sharpness": gate[3]},
         "token_pattern": token_pattern().pattern,
     }
     arrays = {
@@ -55,7 +55,7 @@ def read_runtime(path, manifest=None):
                           meta["char_weight"])
         gate = meta["gate"]
         fast = {"style": a["style"], "intercept": a["intercept"], "beta": meta["beta"],
-                "gate": None if gate is None else (a["gate_text"], a["gate_style"], gate["bias"], gate["sharpness"])}
+                "gate": None if gate is None else (a["gate_text"], a["gate_style"], _bias(gate["bias"]), gate["sharpness"])}
         if a["pushes"].shape != (len(encoder.idf) * len(LABELS), a["pushes"].shape[1]):
             raise CorruptModel(f"{path}: weight table does not fit the vocabulary")
         return Runtime(encoder, a["style_scale"], meta["style_weight"], a["pushes"], fast, meta["version"], manifest)
@@ -80,3 +80,8 @@ def _vocabulary(raw):
     text = raw.tobytes().decode("utf-8")
     terms = text.split("\n") if text else []
     return dict(zip(terms, range(len(terms))))
+
+
+def _bias(value):
+    """One number for a two-source gate, one per source (an array) for more."""
+    return np.asarray(value, dtype=float) if isinstance(value, list) else value

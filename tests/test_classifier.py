@@ -1,5 +1,6 @@
 """The domain-adapted classifier (attune.model.classifier): the estimator contract and its gate."""
 
+import numpy as np
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from attune.model.classifier import DomainAdaptedLR
@@ -32,3 +33,26 @@ def test_gate_bias_shifts_towards_support(two_domain_model):
     finally:
         base.gate_bias = 0.0
     assert (after > before).all()
+
+
+def test_three_sources_get_a_gate_and_a_weight_copy_each():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6))
+    domain = np.repeat([0, 1, 2], 100)
+    X[:, 0] += 3 * (domain == 2)  # the third source is easy to tell apart
+    y = (X[:, 1] + (domain == 2) * X[:, 2] > 0).astype(int)  # and means something of its own
+    clf = DomainAdaptedLR(gate_sharpness=1.0).fit(X, y, domain=domain)
+    assert clf.domains_ == [1, 0, 2] and clf.lr_.coef_.shape[1] == 4 * 6
+    w = clf.domain_weights(X)
+    assert w.shape == (300, 3) and np.allclose(w.sum(axis=1), 1)
+    assert w[domain == 2, 2].mean() > 0.8 > w[domain != 2, 2].mean()
+    assert (clf.predict(X) == y).mean() > 0.9
+
+
+def test_two_sources_keep_the_binary_gate():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 4))
+    domain = np.repeat([0, 1], 100)
+    clf = DomainAdaptedLR().fit(X, (X[:, 0] > 0).astype(int), domain=domain)
+    g = clf.gate(X)
+    assert g.ndim == 1 and np.allclose(clf.domain_weights(X), np.column_stack([g, 1 - g]))

@@ -1,5 +1,6 @@
 """The serving runtime (attune.model.runtime): its fast path equals scikit-learn's pipeline."""
 
+import numpy as np
 import pytest
 
 from attune.model import LABELS
@@ -67,3 +68,27 @@ def test_token_scores_equal_a_per_token_sum(request, which):
         for f, i, width in feats:
             expected[i : i + width] += row[f] * push[f] / n_occ[f] / width
         assert np.allclose(got[enc.tok_ptr[d] : enc.tok_ptr[d + 1]], expected, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def three_source_model():
+    """A tiny model trained on three sources: the gate weighs three weight copies."""
+    from attune import model
+    from tests.tiny_corpus import texts_and_labels
+
+    texts, labels = texts_and_labels()
+    domain = [i % 3 for i in range(len(texts))]
+    return model.train.fit(texts, labels, domain=domain, min_df=1, calibration_folds=2, gate_bias=0.5)
+
+
+def test_three_sources_fast_path_equals_scikit_learn_and_survives_the_runtime_file(three_source_model, tmp_path):
+    from attune import model
+    from attune.model.clean import clean
+
+    m = three_source_model
+    assert m.runtime.fast is not None and m.runtime.fast["gate"][0].ndim == 2
+    expected = m.pipeline.predict_proba([clean(t).text for t in MESSAGES])[:, m._order]
+    got = np.array([[r["scores"][label] for label in LABELS] for r in m.analyze_batch(MESSAGES)])
+    assert np.abs(got - expected).max() < 1e-4
+    loaded = model.load_runtime(m.save(tmp_path / "three"))
+    assert loaded.analyze_batch(MESSAGES) == m.analyze_batch(MESSAGES)
