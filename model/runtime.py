@@ -17,7 +17,7 @@ import numpy as np
 
 from .clean import clean
 from .errors import AttuneError, EmptyText, InvalidInput
-from .guidance import guidance_for
+from .guidance import contacted_before, guidance_for, reading_of
 from .labels import LABELS
 from .limits import MAX_TEXT_CHARS
 from .style import STYLE_NAMES, style_batch
@@ -49,12 +49,12 @@ _SITUATIONS = ("repeat_contact", "escalation", "urgency")
 
 
 @lru_cache(maxsize=None)
-def _frozen_guidance(label, present):
-    return guidance_for(label, dict(zip(_SITUATIONS, present)))
+def _frozen_guidance(label, present, reading):
+    return guidance_for(label, dict(zip(_SITUATIONS, present)), reading)
 
 
-def _guidance(label, present):
-    g = _frozen_guidance(label, present)  # cached; each result gets its own copy
+def _guidance(label, present, scores):
+    g = _frozen_guidance(label, present, reading_of(scores))  # cached; each result gets its own copy
     return {"label": g["label"], "headline": g["headline"], "tips": list(g["tips"])}
 
 
@@ -160,7 +160,10 @@ class Runtime:
 
         all_cues = (self._all_cues(originals, cleaned, enc, X_text, order, counts, proba, gates) if explain
                     else [None] * len(originals))
-        situations = map(tuple, (style_raw[:, [STYLE_NAMES.index(n) for n in _SITUATIONS]] > 0).tolist())
+        present = style_raw[:, [STYLE_NAMES.index(n) for n in _SITUATIONS]] > 0
+        # The style signal counts "still" and "yet" too; the tip needs the customer to say it.
+        present[:, 0] = [contacted_before(c.text) for c in cleaned]
+        situations = map(tuple, present.tolist())
         results = []
         for p, inten, top, cues, present, cut in zip(np.round(proba, 4).tolist(), np.round(intensity, 4).tolist(),
                                                       proba.argmax(axis=1).tolist(), all_cues, situations, truncated):
@@ -172,7 +175,7 @@ class Runtime:
                 "scores": scores,
                 "intensity": inten,
                 "cues": cues,
-                "guidance": _guidance(label, present),
+                "guidance": _guidance(label, present, scores),
                 "truncated": cut,
                 "model": self.version,
             })

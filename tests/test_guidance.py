@@ -1,6 +1,7 @@
 import pytest
 
 from attune.model import LABELS, check_reply, guidance_for
+from attune.model.guidance import contacted_before, reading_of
 from attune.model.errors import InvalidInput, UnknownLabel
 
 
@@ -75,3 +76,39 @@ def test_bad_arguments():
         check_reply(None)
     with pytest.raises(UnknownLabel):
         check_reply("hello", "furious")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("This is the third time I write about it", True),
+    ("I already emailed you twice about this", True),
+    ("Still waiting for a reply since Monday", True),
+    ("Sorry to ask again, where is my refund?", True),
+    ("see my previous ticket", True),
+    ("It is still broken", False),
+    ("nobody cares about customers", False),
+    ("not working yet, what should I try?", False),
+])
+def test_contacted_before_needs_the_customer_to_say_so(text, said):
+    assert contacted_before(text) is said
+
+
+@pytest.mark.parametrize("scores, reading", [
+    ({"grateful": 0.9, "neutral": 0.1}, None),
+    ({"grateful": 0.5, "angry": 0.3, "neutral": 0.2}, ("thanks_but", "angry")),
+    ({"frustrated": 0.35, "angry": 0.2, "neutral": 0.45 - 0.2}, ("unsure", "neutral")),
+    ({"angry": 0.5, "frustrated": 0.4, "neutral": 0.1}, ("mixed", "frustrated")),
+])
+def test_reading_of_scores(scores, reading):
+    full = {label: 0.0 for label in LABELS} | scores
+    assert reading_of(full) == reading
+
+
+def test_a_complaint_read_as_grateful_never_gets_thank_them_back():
+    g = guidance_for("grateful", reading=("thanks_but", "frustrated"))
+    text = " ".join([g["headline"], *g["tips"]]).lower()
+    assert "thank them back" not in text and "still open" in text
+
+
+def test_uncertain_reading_says_less():
+    sure, unsure = guidance_for("anxious"), guidance_for("anxious", reading=("unsure", "confused"))
+    assert len(unsure["tips"]) < len(sure["tips"]) and "unclear" in unsure["headline"].lower()
