@@ -12,6 +12,8 @@ from attune.model.errors import AttuneError, InvalidInput
 from attune.model.labels import LABELS
 from attune.model.limits import MAX_TEXT_CHARS
 
+from attune.store.paths import current_model_dir
+
 from .pipeline import CHUNK_ROWS, Summary, classify_file
 from .pool import analyze_texts, load_model
 from .readers import chunked
@@ -122,7 +124,7 @@ def classify_files_on_dask(scheduler, patterns, outdir, options, want_report=Fal
             candidate, n = f"{name}-{n}", n + 1
         seen.add(candidate)
         destinations.append(str(outdir / f"{candidate}.{fmt}"))
-    model = str(Path(options.model).resolve()) if options.model is not None else None
+    model = str(Path(options.model if options.model is not None else current_model_dir()).resolve())
     options = options.replace(format=fmt, model=model, jobs=1)
     cluster = None
     if scheduler == "local":

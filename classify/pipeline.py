@@ -17,6 +17,8 @@ from attune.model.errors import AttuneError, InvalidInput
 from attune.model.labels import LABELS
 from attune.model.limits import MAX_TEXT_CHARS
 
+from attune.store.paths import current_model_dir
+
 from .pool import classify_chunks, load_model
 from .readers import Row, Skipped, chunked, open_export
 from .writers import make_writer, output_format
@@ -191,7 +193,9 @@ def classify_file(source, output, options, *, report=False, on_open=None, on_ski
             on_open(export)
         # One job: load the model here, so a bad model fails before any output is written.
         # Several: only the workers load it (one copy each; this process just reads and writes).
-        model_ref = load_model(options.model) if options.jobs == 1 else options.model
+        # Resolved once: every worker must use the model current when the run started.
+        model_dir = options.model if options.model is not None else current_model_dir()
+        model_ref = load_model(model_dir) if options.jobs == 1 else model_dir
         labels = getattr(model_ref, "labels", LABELS)
         fmt = output_format(output, options.format)
         with output_stream(output) as stream:

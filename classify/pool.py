@@ -17,18 +17,22 @@ from attune.model.limits import MAX_TEXT_CHARS
 
 __all__ = ["load_model", "analyze_texts", "classify_chunks"]
 
-_PROCESS_MODEL = {}  # model directory (or None for the shipped one) -> loaded model, per process
+_PROCESS_MODEL = {}  # model directory -> loaded model, per process
 
 
 def load_model(model_ref=None):
-    """A model object as is, else the model at a directory (None: shipped), loaded once per process.
+    """A model object as is, else the model at a directory (None: the current model), loaded once per process.
 
     Loads the artifact's runtime (:func:`model.load_runtime`): a worker then imports neither
     scikit-learn nor NLTK, and starts in a fraction of a second with a third of the memory.
     """
     if model_ref is not None and not isinstance(model_ref, (str, os.PathLike)):
         return model_ref
-    key = None if model_ref is None else str(model_ref)
+    if model_ref is None:  # the same current model as the server's (models/current, else shipped)
+        from attune.store.paths import current_model_dir
+
+        model_ref = current_model_dir()
+    key = str(model_ref)
     if key not in _PROCESS_MODEL:
         from attune import model
 

@@ -89,7 +89,7 @@ def _where(skipped):
 @click.option("--jobs", "-j", type=click.IntRange(1), default=lambda: os.cpu_count() or 1,
               show_default="number of CPUs", help="Worker processes.")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True),
-              help="Model directory (default: the shipped model).")
+              help="Model directory (default: the current model, as `attune serve` uses).")
 @click.option("--max-chars", type=click.IntRange(1), default=MAX_TEXT_CHARS, show_default=True,
               help="Read at most this many characters of each ticket.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad row instead of skipping it.")

@@ -1,22 +1,85 @@
 """Reading labelled text: our training data, public corpora, evaluation files.
 
-Corpora are read from wherever they are (``--corpus NAME=PATH:WEIGHT``); their
-text is never copied into the repository.
+Our own messages ship with Attune (package ``attune.data``, the repository's
+``training_data/``). Public corpora are read from wherever they are
+(``--corpus NAME=PATH:WEIGHT``), never copied into the repository; an artifact
+records them by a path relative to the *data root* (``$ATTUNE_DATA``, else
+``../shared/data`` beside the repository), so retraining on another machine
+finds them again (:func:`resolve_source`).
 """
 
 import csv
 import json
+import os
 from pathlib import Path
 
 from .errors import DataError
 from .labels import LABELS
 
-__all__ = ["read_labelled", "read_training_data", "parse_corpus_spec", "TRAINING_DIR"]
+__all__ = ["read_labelled", "read_training_data", "read_held_out", "parse_corpus_spec", "data_root",
+           "source_entry", "resolve_source", "TRAINING_DIR", "DATA_ENV"]
 
-TRAINING_DIR = Path(__file__).resolve().parent.parent / "training_data"
 TRAINING_FILE = "messages.csv"
 #: Sarcasm and bitter thanks, read with the messages (same columns); its test split is scored on its own.
 SARCASM_FILE = "sarcasm.csv"
+HOLDOUT_FILE = Path("holdout") / "independent.csv"
+DATA_ENV = "ATTUNE_DATA"
+
+
+def _training_dir():
+    # attune.data is the repository's training_data/ (package_dir), installed or editable alike.
+    import attune.data
+
+    return Path(attune.data.__file__).resolve().parent
+
+
+TRAINING_DIR = _training_dir()
+
+
+def data_root():
+    """The folder public corpora are recorded against: ``$ATTUNE_DATA``, else ``../shared/data``
+    beside the repository when it exists, else None."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data"
+    return beside if beside.is_dir() else None
+
+
+def source_entry(name, path):
+    """How an artifact names a training file: ``{"name", "root", "path"}``, never this machine's absolute path.
+
+    ``root`` is ``"training_data"`` for our shipped messages, ``"data"`` for a file under
+    :func:`data_root` (``path`` relative to it), or None for a file elsewhere (``path`` is then
+    its file name only, and retraining needs ``--corpus`` to find it).
+    """
+    path = Path(path).resolve()
+    for root_name, root in (("training_data", TRAINING_DIR), ("data", data_root())):
+        if root is not None and path.is_relative_to(root):
+            return {"name": name, "root": root_name, "path": path.relative_to(root).as_posix()}
+    return {"name": name, "root": None, "path": path.name}
+
+
+def resolve_source(entry):
+    """The file a manifest's source entry names, on this machine; :class:`DataError` saying where it looked."""
+    root_name, rel = entry.get("root"), entry.get("path") or ""
+    if Path(rel).is_absolute():  # recorded by an older Attune: a machine's path, worth a try
+        root, root_name = Path("/"), "absolute"
+    elif root_name == "training_data":
+        root = TRAINING_DIR
+    elif root_name == "data":
+        root = data_root()
+        if root is None:
+            raise DataError(f"corpus {entry.get('name')} ({rel}) not found: no data root; set {DATA_ENV} to the "
+                            f"folder that holds {rel}, or pass --corpus {entry.get('name')}=PATH:WEIGHT")
+    else:
+        raise DataError(f"corpus {entry.get('name')} was read from a file outside the data root ({rel}); "
+                        f"pass --corpus {entry.get('name')}=PATH:WEIGHT to use it")
+    path = root / rel
+    if not path.is_file():
+        raise DataError(f"corpus {entry.get('name')} not found at {path} (root {root_name}); set {DATA_ENV} to "
+                        f"the folder that holds {rel}, or pass --corpus {entry.get('name')}=PATH:WEIGHT")
+    return path
 
 
 def read_labelled(path, allow_unknown=False):
@@ -74,13 +137,13 @@ def read_training_data(directory=None, split=None):
     Parameters
     ----------
     directory : path, optional
-        Folder holding ``messages.csv`` (default: the repository's ``training_data/``).
+        Folder holding ``messages.csv`` (default: the copy shipped with Attune, ``attune.data``).
     split : {"train", "test"}, optional
         Only rows of that split.
     """
     path = Path(directory or TRAINING_DIR) / TRAINING_FILE
     if not path.is_file():
-        raise DataError(f"no training data at {path}")
+        raise DataError(f"no training data at {path}: give --data FOLDER holding {TRAINING_FILE}")
     rows = []
     for file in (path, path.with_name(SARCASM_FILE)):  # the sarcasm set is optional
         if file == path or file.is_file():
@@ -95,6 +158,17 @@ def _read_messages(path):
         if row.get("label") not in LABELS:
             raise DataError(f"{path}:{i}: unknown label {row.get('label')!r}")
     return rows
+
+
+def read_held_out(directory=None):
+    """``(texts, labels)`` a model is judged on: our test split plus, when present, the independent hold-out."""
+    rows = read_training_data(directory, split="test")
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    holdout = Path(directory or TRAINING_DIR) / HOLDOUT_FILE
+    if holdout.is_file():
+        t, y = read_labelled(holdout)
+        texts, labels = texts + t, labels + y
+    return texts, labels
 
 
 def parse_corpus_spec(spec):
@@ -118,4 +192,8 @@ def parse_corpus_spec(spec):
             path, weight = rest, 1.0
     if not weight > 0:
         raise DataError(f"corpus {spec!r}: weight must be positive")
-    return name, Path(path), weight
+    path = Path(path)
+    root = data_root()
+    if not path.is_absolute() and not path.exists() and root is not None and (root / path).exists():
+        path = root / path  # a name under the data root, as manifests record it
+    return name, path, weight

@@ -9,17 +9,23 @@ core; the parent's threads only wait on a pipe, which releases the GIL.
 :class:`ModelProcess` is the parent's handle: ``load(directory)`` and
 ``analyze_each(texts)``, one call in flight at a time (callers take turns).
 A child that dies is started again on the next call; the call that saw it
-die gets a :class:`~model.errors.ModelError`.
+die gets a :class:`~model.errors.ModelError`. The new child loads the last
+model that loaded (give ``load`` a version folder, not a link that may have
+moved); if that artifact has been damaged since, it loads the shipped model and
+``fallback`` says why, rather than failing every call from then on.
 """
 
 import gc
 import json
+import logging
 import multiprocessing
 import threading
 
 from .errors import AttuneError, ModelError
 
 __all__ = ["ModelProcess"]
+
+log = logging.getLogger("attune.model")
 
 
 def _serve(conn):
@@ -62,6 +68,7 @@ class ModelProcess:
         self._proc = self._conn = None
         self._loaded = None  # the last successful load request, replayed after a restart
         self.version = self.manifest = None
+        self.fallback = None  # why the child serves the shipped model instead of the one loaded, or None
 
     def _start(self):
         parent, child = self._ctx.Pipe()
@@ -75,8 +82,21 @@ class ModelProcess:
             self._stop()
             self._start()
             if request[0] != "load" and self._loaded is not None:
-                self._round_trip(self._loaded)
+                self._replay()
         return self._round_trip(request)
+
+    def _replay(self):
+        """Load the last model that loaded into a new child; the shipped one if it no longer loads."""
+        try:
+            self._round_trip(self._loaded)
+            return
+        except AttuneError as exc:
+            reason = (f"the model process restarted and could not reload {self._loaded[1]} "
+                      f"({type(exc).__name__}: {exc}); serving the shipped model")
+        log.error("%s", reason)
+        info = self._round_trip(("load", None))
+        self._loaded = ("load", None)
+        self.version, self.manifest, self.fallback = info["version"], info["manifest"], reason
 
     def _round_trip(self, request):
         try:
@@ -95,7 +115,7 @@ class ModelProcess:
         with self._lock:
             info = self._call(request)
             self._loaded = request
-            self.version, self.manifest = info["version"], info["manifest"]
+            self.version, self.manifest, self.fallback = info["version"], info["manifest"], None
             return self.version
 
     def analyze_each(self, texts, max_chars, as_json=False):

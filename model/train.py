@@ -18,7 +18,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .artifact import sha256_file
 from .classifier import DomainAdaptedLR
 from .core import Model
-from .data import TRAINING_DIR, TRAINING_FILE, read_labelled, read_training_data
+from .data import TRAINING_DIR, TRAINING_FILE, read_labelled, read_training_data, source_entry
 from .errors import DataError
 from .evaluate import evaluate
 from .features import StyleFeatures, TicketVectorizer
@@ -173,7 +173,7 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         weights += list(balanced_weights(c_labels, weight * len(train_rows)))
         domain += [0] * len(c_texts)
         sources.append(_source(name, path, len(c_texts), weight) | {"cap_per_label": corpus_cap})
-    version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M")
+    version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S")
     model = fit(texts, labels, sample_weight=weights, domain=domain, version=version,
                 manifest={"sources": sources, "n_extra": len(extra)}, **params)
     scores = {}
@@ -187,5 +187,7 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
 
 
 def _source(name, path, n, weight=1.0):
-    return {"name": name, "path": str(Path(path).resolve()), "file": str(getattr(path, "name", path)), "rows": n, "weight": weight,
-            "sha256": sha256_file(path), "licence": LICENCES.get(name, "see the corpus's own licence")}
+    # Named relative to a root, never by this machine's absolute path (see data.source_entry).
+    return source_entry(name, path) | {"file": Path(path).name, "rows": n, "weight": weight,
+                                       "sha256": sha256_file(path),
+                                       "licence": LICENCES.get(name, "see the corpus's own licence")}

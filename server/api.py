@@ -47,11 +47,7 @@ def _text(value, field="text"):
         raise ApiError(400, "invalid_input", f"'{field}' must be a string")
     if not value.strip():
         raise ApiError(400, "empty_text", f"'{field}' is empty")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from "\ud800" escapes
-        raise ApiError(400, "invalid_input", f"'{field}' is not valid Unicode") from None
-    return value
+    return _unicode(value, field)
 
 
 def _label(value, field="label", required=True):
@@ -71,6 +67,15 @@ def _short(body, field):
         return None
     if not isinstance(value, str) or len(value) > _SHORT_FIELD:
         raise ApiError(400, "invalid_input", f"'{field}' must be a string of at most {_SHORT_FIELD} characters")
+    return _unicode(value, field)
+
+
+def _unicode(value, field):
+    """``value`` if SQLite and JSON can store it: no lone surrogates (from "\\ud800" escapes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "invalid_input", f"'{field}' is not valid Unicode") from None
     return value
 
 
@@ -89,8 +94,9 @@ def _error(exc):
 
 @bp.get("/health")
 def health():
-    # Answers while the model is still loading: the version comes from its manifest.
-    return {"status": "ok", "model_version": current_app.extensions["attune.model"].version()}
+    # Answers while the model is still loading (the version comes from its manifest), and says
+    # "degraded", with why, when analyses fail or the model process had to fall back.
+    return current_app.extensions["attune.model"].health()
 
 
 @bp.post("/analyze")
@@ -160,15 +166,14 @@ def reply_check():
 @bp.post("/feedback")
 def feedback():
     body = _json_body()
-    row_id = add_feedback(
-        get_db(),
-        text=_text(body.get("text")),
-        label=_label(body.get("label")),
-        predicted=_label(body.get("predicted"), "predicted", required=False),
-        model_version=_short(body, "model_version"),
-        source=_short(body, "source"),
-    )
-    return {"id": row_id}, 201
+    row = {  # every field checked before the store is touched: bad input stores nothing
+        "text": _text(body.get("text")),
+        "label": _label(body.get("label")),
+        "predicted": _label(body.get("predicted"), "predicted", required=False),
+        "model_version": _short(body, "model_version"),
+        "source": _short(body, "source"),
+    }
+    return {"id": add_feedback(get_db(), **row)}, 201
 
 
 @bp.get("/model")

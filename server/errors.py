@@ -7,6 +7,7 @@ from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 from attune.model.errors import AttuneError, ModelError
+from attune.store.feedback import StorageUnavailable
 
 log = logging.getLogger("attune.server")
 
@@ -44,8 +45,8 @@ def error_response(status, code, message, headers=None):
 
 
 def status_for(exc):
-    """HTTP status for a model error: bad input is the caller's fault, a broken model is ours."""
-    return 503 if isinstance(exc, ModelError) else 400
+    """HTTP status for a model error: bad input is the caller's fault, a broken model or store is ours."""
+    return 503 if isinstance(exc, (ModelError, StorageUnavailable)) else 400
 
 
 def log_unexpected(exc):

@@ -32,7 +32,7 @@ def _errors(*statuses):
         404: "no such route",
         413: "request body larger than the limit",
         415: "Content-Type is not application/json",
-        503: "the model cannot be loaded",
+        503: "the model cannot be loaded, or the feedback store is unavailable",
     }
     return {str(s): _json(_ref("Error"), why[s]) for s in statuses}
 
@@ -127,11 +127,12 @@ def build_spec(max_body, max_chars, max_batch):
     paths = {
         "/v1/health": {"get": {
             "operationId": "health",
-            "summary": "Liveness and model version; no token needed",
+            "summary": "Liveness, the serving model's version, and why analyses fail if they do; no token needed",
             "security": [],
             "responses": {"200": _json({
                 "type": "object", "required": ["status", "model_version"],
-                "properties": {"status": {"const": "ok"}, "model_version": {"type": "string"}},
+                "properties": {"status": {"enum": ["ok", "degraded"]}, "model_version": {"type": "string"},
+                               "reason": {"type": "string"}},
             }, "the server is up"), **_errors(403, 503)},
         }},
         "/v1/analyze": {"post": {

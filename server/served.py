@@ -12,7 +12,7 @@ import time
 from flask import current_app
 
 from attune.model.limits import MAX_TEXT_CHARS
-from attune.store.paths import user_dir
+from attune.store.paths import models_dir
 
 __all__ = ["init_app", "get_model", "Coalescer"]
 
@@ -28,11 +28,13 @@ def init_app(app):
 # --- the model: one accessor, loaded lazily, cached per app -------------------------------------
 
 class _ModelHolder:
-    """Resolves, loads and hot-reloads the app's model.
+    """Resolves, loads and hot-reloads the app's model, and knows whether it is healthy.
 
-    Order: config MODEL, config MODEL_PATH, ``user_dir()/models/current`` (a promoted retrained
-    model), the shipped default. ``models/current`` is re-checked at most every
-    MODEL_RELOAD_INTERVAL seconds; a failed reload keeps serving the old model.
+    Order: config MODEL, config MODEL_PATH, the current model (``models/current`` if usable,
+    else the shipped one: :func:`attune.model.registry.resolve`, as the command line does).
+    The current model is re-resolved at most every MODEL_RELOAD_INTERVAL seconds; a failed
+    reload keeps serving the old model. Models are loaded by their version folder, not by the
+    ``current`` link, so a restarted model process reloads the model that was serving.
     """
 
     def __init__(self, config):
@@ -41,20 +43,28 @@ class _ModelHolder:
         self.model = None
         self.stamp = None
         self.checked = 0.0
+        self.failure = None  # why analyses failed last (cleared by the next success), for /v1/health
+        self.note = None  # why models/current is not used, logged once
         self.lock = threading.Lock()
 
-    def _current_dir(self):
-        return user_dir() / "models" / "current"
+    def _resolve(self):
+        """``(path, stamp)``: the artifact folder to serve and what identifies its manifest on disk."""
+        if self.config.get("MODEL_PATH"):
+            return self.config["MODEL_PATH"], None
+        from attune.model.registry import resolve
 
-    def _stamp(self):
+        resolved = resolve(models_dir())
+        if resolved.note != self.note and resolved.note:
+            log.warning("%s", resolved.note)
+        self.note = resolved.note
         try:
-            st = os.stat(self._current_dir() / "manifest.json")
+            st = os.stat(resolved.path / "manifest.json")
         except OSError:
-            return None
-        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+            return resolved.path, None
+        return resolved.path, (str(resolved.path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _open(self, directory):
-        """The model at ``directory`` (None: shipped): its runtime, here or in the child process."""
+        """The model at ``directory``: its runtime, here or in the child process."""
         if not self.config.get("MODEL_PROCESS"):
             from attune import model
 
@@ -65,23 +75,13 @@ class _ModelHolder:
         if self.process is None:
             self.process = ModelProcess()
         self.process.load(directory)  # a failed load leaves the child with the model it had
-        return _RemoteModel(self.process)
+        return _RemoteModel(self.process, self)
 
     def _load(self):
         if self.config.get("MODEL") is not None:
             return self.config["MODEL"], None
-        if self.config.get("MODEL_PATH"):
-            return self._open(self.config["MODEL_PATH"]), None
-        stamp = self._stamp()
-        if stamp is not None:
-            return self._open(self._current_dir()), stamp
-        return self._open(None), None  # the shipped model
-
-    def _path(self):
-        """The artifact directory the next load will read (None: the shipped model)."""
-        if self.config.get("MODEL_PATH"):
-            return self.config["MODEL_PATH"]
-        return self._current_dir() if self._stamp() is not None else None
+        path, stamp = self._resolve()
+        return self._open(path), stamp
 
     def verify(self):
         """Check the artifact to be served without loading it; return its version."""
@@ -89,7 +89,7 @@ class _ModelHolder:
             return self.config["MODEL"].version
         from attune.model import artifact as model_artifact
 
-        return model_artifact.verify(self._path())["version"]
+        return model_artifact.verify(self._resolve()[0])["version"]
 
     def version(self):
         """The served model's version; before the first load, read from its manifest."""
@@ -99,13 +99,26 @@ class _ModelHolder:
             return self.config["MODEL"].version
         from attune import model
 
-        return model.read_manifest(self._path())["version"]
+        return model.read_manifest(self._resolve()[0])["version"]
+
+    def health(self):
+        """What /v1/health says: ``ok``, or ``degraded`` with the reason; and the serving model's version."""
+        version = self.version()
+        reason = self.failure or (self.process.fallback if self.process is not None else None)
+        body = {"status": "degraded" if reason else "ok", "model_version": version}
+        if reason:
+            body["reason"] = reason
+        return body
 
     def get(self):
         if self.model is None:
             with self.lock:
                 if self.model is None:
-                    self.model, self.stamp = self._load()
+                    try:
+                        self.model, self.stamp = self._load()
+                    except Exception as exc:
+                        self.failure = f"the model cannot be loaded: {type(exc).__name__}: {exc}"
+                        raise
                     self.checked = time.monotonic()
             return self.model
         if self._watching() and time.monotonic() - self.checked >= self.config["MODEL_RELOAD_INTERVAL"]:
@@ -121,11 +134,11 @@ class _ModelHolder:
             return
         try:
             self.checked = time.monotonic()
-            stamp = self._stamp()
+            path, stamp = self._resolve()
             if stamp is None or stamp == self.stamp:
                 return
             try:
-                new = self._open(self._current_dir())
+                new = self._open(path)
             except Exception as exc:  # keep serving the old model; say why (no text involved)
                 log.error("reloading models/current failed, keeping %s: %s: %s",
                           getattr(self.model, "version", "?"), type(exc).__name__, exc)
@@ -142,14 +155,29 @@ class _RemoteModel:
 
     json_results = True  # analyze_each(..., as_json=True) gives each result as its JSON text
 
-    def __init__(self, process):
+    def __init__(self, process, holder):
         from attune.model.labels import LABELS
 
-        self.process, self.labels = process, LABELS
-        self.version, self.manifest = process.version, process.manifest
+        self.process, self.holder, self.labels = process, holder, LABELS
+
+    @property
+    def version(self):  # the child's: after a restart it may serve another model (see ModelProcess)
+        return self.process.version
+
+    @property
+    def manifest(self):
+        return self.process.manifest
 
     def analyze_each(self, texts, max_chars=MAX_TEXT_CHARS, as_json=False):
-        return self.process.analyze_each(texts, max_chars, as_json)
+        from attune.model.errors import ModelError
+
+        try:
+            results = self.process.analyze_each(texts, max_chars, as_json)
+        except ModelError as exc:
+            self.holder.failure = f"analyses fail: {exc}"
+            raise
+        self.holder.failure = None
+        return results
 
 
 def get_model():

@@ -125,7 +125,7 @@ def test_retrain_promotes_a_better_model_and_rolls_back(runner, tmp_path, attune
 
     res = runner.invoke(cli, ["retrain", "--data", str(data)])
     assert res.exit_code == 0, res.output
-    assert "promoted" in res.output and "with 1 corrections" in res.output
+    assert "promoted" in res.output and "+ 1 corrections" in res.output
     current = model.read_manifest(root / "current")
     assert current["version"] != "weak" and current["n_extra"] == 1
     assert (root / "previous").resolve().name == "weak"
