@@ -120,20 +120,28 @@ def _feedback_examples():
 
 
 @click.command()
-@click.option("--data", "data_path", type=click.Path(dir_okay=False, exists=True), required=True,
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, exists=True),
               help="Labelled CSV (text,label) or JSONL file.")
+@click.option("--split", type=click.Choice(["written", "holdout", "sarcasm", "real"]),
+              help="A held-out split that ships with Attune instead: our written test split, the independent "
+                   "hold-out, the sarcasm hold-out, or real customers' text (needs the public corpora: $ATTUNE_DATA).")
 @click.option("--model", "model_path", type=click.Path(file_okay=False), help="Model directory (default: the current model).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with all the scores.")
-def evaluate(data_path, model_path, as_json):
+def evaluate(data_path, split, model_path, as_json):
     """Score a model on labelled data: macro-F1, accuracy, per label, confusion.
 
-    Example: attune evaluate --data ../shared/data/goemotions7/test.csv --json
+    \b
+    Examples:
+        attune evaluate --split real
+        attune evaluate --data ../shared/data/goemotions7/test.csv --json
     """
-    from attune.model.data import read_labelled
+    from attune.model.data import read_labelled, read_split
     from attune.model.evaluate import evaluate as evaluate_model
     from attune.model.evaluate import format_report
 
-    texts, labels = read_labelled(data_path)
+    if bool(data_path) == bool(split):
+        raise click.UsageError("give one of --data FILE or --split NAME")
+    texts, labels = read_labelled(data_path) if data_path else read_split(split)
     scores = evaluate_model(_load(model_path), texts, labels)
     click.echo(json.dumps(scores) if as_json else format_report(scores))
 

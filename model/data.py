@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import DataError
 from .labels import LABELS
 
-__all__ = ["read_labelled", "read_training_data", "read_held_out", "parse_corpus_spec", "data_root",
+__all__ = ["read_labelled", "read_training_data", "read_held_out", "read_references", "read_split", "SPLITS", "parse_corpus_spec", "data_root",
            "source_entry", "resolve_source", "TRAINING_DIR", "DATA_ENV"]
 
 TRAINING_FILE = "messages.csv"
@@ -169,6 +169,58 @@ def read_held_out(directory=None):
         t, y = read_labelled(holdout)
         texts, labels = texts + t, labels + y
     return texts, labels
+
+
+REAL_FILE = Path("real") / "labels.csv"
+#: What each labelled split is called (``attune evaluate --split``).
+SPLITS = ("written", "holdout", "sarcasm", "real")
+
+
+def read_references(path, root=None, split=None):
+    """Labelled units that point into public corpora (file, row, offsets) with their text resolved.
+
+    ``root`` is the data root the files are relative to (default :func:`data_root`). Each unit's
+    text is checked against the sha1 it was labelled on: a changed corpus is an error, not a
+    silently different test. Returns a list of dicts (``unit``, ``text``, ``label``, ``split`` ...).
+    """
+    import hashlib
+
+    root = Path(root) if root else data_root()
+    if root is None:
+        raise DataError(f"{path} refers to public corpora: set {DATA_ENV} to the folder that holds them")
+    with open(path, encoding="utf-8", newline="") as f:
+        units = [u for u in csv.DictReader(f) if split is None or u["split"] == split]
+    csv.field_size_limit(1 << 30)
+    texts = {}
+    for name in sorted({u["file"] for u in units}):
+        try:
+            with open(root / name, encoding="utf-8", newline="") as f:
+                texts[name] = [r["text"] for r in csv.DictReader(f)]
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read {root / name} ({exc.strerror}); set {DATA_ENV}") from None
+    for u in units:
+        text = texts[u["file"]][int(u["row"])][int(u["start"]) : int(u["end"])]
+        if hashlib.sha1(text.encode("utf-8")).hexdigest()[:12] != u["sha1"]:
+            raise DataError(f"{path}: unit {u['unit']} no longer reads what was labelled ({u['file']} row {u['row']})")
+        u["text"] = text
+    return units
+
+
+def read_split(name, directory=None):
+    """``(texts, labels)`` of a named held-out split: our written test split, the independent
+    hold-out, the sarcasm hold-out, or real customers' text (never trained on)."""
+    directory = Path(directory or TRAINING_DIR)
+    if name == "written":
+        rows = [r for r in _read_messages(directory / TRAINING_FILE) if r["split"] == "test"]
+    elif name == "sarcasm":
+        rows = [r for r in _read_messages(directory / SARCASM_FILE) if r["split"] == "test"]
+    elif name == "real":
+        rows = read_references(directory / REAL_FILE, split="test")
+    elif name == "holdout":
+        return read_labelled(directory / HOLDOUT_FILE)
+    else:
+        raise DataError(f"unknown split {name!r}; expected one of: {', '.join(SPLITS)}")
+    return [r["text"] for r in rows], [r["label"] for r in rows]
 
 
 def parse_corpus_spec(spec):

@@ -150,3 +150,21 @@ def test_promotion_gate(new, old, ok):
     from attune.model.registry import gate
 
     assert gate({"macro_f1": new}, {"macro_f1": old}) is ok
+
+
+@pytest.mark.parametrize("split", ["written", "holdout", "sarcasm"])
+def test_evaluate_a_shipped_split(runner, tiny_model_dir, split):
+    result = runner.invoke(cli, ["evaluate", "--split", split, "--model", str(tiny_model_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["n"] >= 50
+
+
+def test_evaluate_needs_data_or_split(runner, tiny_model_dir):
+    result = runner.invoke(cli, ["evaluate", "--model", str(tiny_model_dir)])
+    assert result.exit_code == 2 and "--data FILE or --split NAME" in result.output
+
+
+def test_evaluate_real_split_without_corpora_is_one_clear_line(runner, tiny_model_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("ATTUNE_DATA", str(tmp_path / "nothing-here"))
+    result = runner.invoke(cli, ["evaluate", "--split", "real", "--model", str(tiny_model_dir)])
+    assert result.exit_code == 1 and "ATTUNE_DATA" in result.output and "Traceback" not in result.output

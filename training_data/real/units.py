@@ -11,13 +11,15 @@ resolves them to text at training or evaluation time and checks each unit still 
 import csv
 import hashlib
 import json
+import os
 import random
 import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DATA = HERE.parent.parent.parent / "shared" / "data"
+# The public corpora: $ATTUNE_DATA, else ../shared/data beside the repository.
+DEFAULT_DATA = Path(os.environ.get("ATTUNE_DATA") or HERE.parent.parent.parent / "shared" / "data")
 FIELDS = ("unit", "file", "record", "row", "start", "end", "kind", "sha1")
 
 # A sentence ends at . ! or ? before white space, or at a blank line; CFPB's XX/XX/XXXX never ends one.
