@@ -18,7 +18,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .artifact import sha256_file
 from .classifier import DomainAdaptedLR
 from .core import Model
-from .data import TRAINING_DIR, TRAINING_FILE, read_labelled, read_training_data, source_entry
+from .data import (REAL_FILE, SPLITS, TRAINING_DIR, TRAINING_FILE, read_labelled, read_references, read_split,
+                   read_training_data, source_entry)
 from .errors import DataError
 from .evaluate import evaluate
 from .features import StyleFeatures, TicketVectorizer
@@ -48,6 +49,8 @@ LICENCES = {
     "goemotions7": "Apache-2.0 (derived from GoEmotions, Demszky et al., 2020)",
     "xed_en": "CC BY 4.0 (Öhman et al., 2020)",
     "training_data": "Apache-2.0 (written by the Attune project)",
+    "real": "labels: Apache-2.0 (the Attune project); text read from CFPB complaint narratives (public domain) "
+            "and BANKING77 (CC BY 4.0, Casanueva et al., 2020)",
 }
 
 
@@ -137,7 +140,11 @@ def fit(texts, labels, sample_weight=None, domain=None, version=None, manifest=N
     return model
 
 
-def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=CORPUS_CAP, **params):
+#: Source ids for the domain-adapted classifier: public corpora, our messages, real customers' text.
+PUBLIC, SUPPORT, REAL = 0, 1, 2
+
+
+def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=CORPUS_CAP, real_weight=0.0, **params):
     """Train on ``training_data`` (split=train) plus weighted public corpora.
 
     Parameters
@@ -150,6 +157,10 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         Held-out labelled files to score the model on, stored in the manifest.
     extra : list of (text, label), optional
         More examples with our data's weight (agent corrections).
+    real_weight : float, default 0
+        Weight of each labelled unit of real customers' text (``real/labels.csv``, train split,
+        resolved from the data root) relative to an average message of ours; they are a source of
+        their own for the gate. 0 leaves them out.
 
     Returns
     -------
@@ -173,12 +184,25 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         weights += list(balanced_weights(c_labels, weight * len(train_rows)))
         domain += [0] * len(c_texts)
         sources.append(_source(name, path, len(c_texts), weight) | {"cap_per_label": corpus_cap})
+    if real_weight:
+        real_path = Path(data_dir or TRAINING_DIR) / REAL_FILE
+        real = read_references(real_path, split="train")
+        texts += [u["text"] for u in real]
+        labels += [u["label"] for u in real]
+        weights += [real_weight] * len(real)  # as labelled: a rare feeling stays rare
+        domain += [REAL] * len(real)
+        sources.append(_source("real", real_path, len(real), real_weight))
     version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S")
     model = fit(texts, labels, sample_weight=weights, domain=domain, version=version,
                 manifest={"sources": sources, "n_extra": len(extra)}, **params)
     scores = {}
     if test_rows:
         scores["training_data_test"] = evaluate(model, [r["text"] for r in test_rows], [r["label"] for r in test_rows])
+    for split in SPLITS:  # every held-out split we ship; real text only where its corpora are
+        try:
+            scores[f"{split}_test"] = evaluate(model, *read_split(split, data_dir))
+        except (DataError, OSError):
+            continue
     for name, path in eval_corpora:
         t, y = read_labelled(path, allow_unknown=True)
         scores[name] = evaluate(model, t, y)
