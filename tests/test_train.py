@@ -1,0 +1,57 @@
+"""Training (attune.model.train): our messages, public corpora and real customers' text as sources."""
+
+import csv
+import hashlib
+
+import pytest
+
+from attune.model import train
+from attune.model.errors import DataError
+from tests.tiny_corpus import texts_and_labels
+
+
+def _folder(tmp_path):
+    """A training_data folder (messages.csv, real/labels.csv) and a data root with the corpus it points into."""
+    texts, labels = texts_and_labels()
+    data = tmp_path / "training"
+    (data / "real").mkdir(parents=True)
+    with open(data / "messages.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text", "label", "domain", "channel", "writer", "split"])
+        for i, (t, y) in enumerate(zip(texts, labels)):
+            w.writerow([f"m{i}", t, y, "x", "chat", "w1", "test" if i % 5 == 0 else "train"])
+    root = tmp_path / "public"
+    (root / "cfpb").mkdir(parents=True)
+    narratives = [f"They charged me twice and nobody answers. Case {i}. I am done with this bank."
+                  if i % 2 else f"Please send me statement {i}." for i in range(40)]
+    with open(root / "cfpb" / "narratives.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["complaint_id", "text"])
+        w.writerows([[1000 + i, t] for i, t in enumerate(narratives)])
+    with open(data / "real" / "labels.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["unit", "file", "record", "row", "start", "end", "kind", "sha1", "label", "annotator", "split"])
+        for i, t in enumerate(narratives):
+            w.writerow([f"r{i}", "cfpb/narratives.csv", 1000 + i, i, 0, len(t), "narrative",
+                        hashlib.sha1(t.encode()).hexdigest()[:12], "frustrated" if i % 2 else "neutral", "a1",
+                        "test" if i % 4 == 0 else "train"])
+    return data, root
+
+
+def test_real_text_is_a_source_of_its_own_and_is_scored(tmp_path, monkeypatch):
+    data, root = _folder(tmp_path)
+    monkeypatch.setenv("ATTUNE_DATA", str(root))
+    m = train.train(data, real_weight=1.0, version="t", min_df=1, calibration_folds=2)
+    assert m._base.domains_ == [train.SUPPORT, train.REAL]  # no public corpus here: support and real
+    real = [s for s in m.manifest["sources"] if s["name"] == "real"][0]
+    assert real["rows"] == 30 and real["path"].endswith("labels.csv") and str(tmp_path) not in real["path"]
+    assert m.manifest["scores"]["real_test"]["n"] == 10 and "written_test" in m.manifest["scores"]
+
+
+def test_a_changed_corpus_is_refused_not_silently_read(tmp_path, monkeypatch):
+    data, root = _folder(tmp_path)
+    path = root / "cfpb" / "narratives.csv"
+    path.write_text(path.read_text().replace("twice", "thrice"))
+    monkeypatch.setenv("ATTUNE_DATA", str(root))
+    with pytest.raises(DataError, match="no longer reads what was labelled"):
+        train.train(data, real_weight=1.0, min_df=1, calibration_folds=2)
