@@ -222,3 +222,63 @@ def test_output_format(path, fmt, expected):
 def test_result_columns_never_overwrite_input_columns():
     assert writers.result_columns(["id", "label"], ("angry", "neutral")) == [
         "attune_label", "confidence", "intensity", "score_angry", "score_neutral"]
+
+
+def _one_line_array(n, broken_at, broken):
+    items = [json.dumps({"id": i, "text": f"message number {i}", "via": {"channel": "web"}})
+             for i in range(1, n + 1)]
+    items[broken_at - 1] = broken
+    return ("[" + ", ".join(items) + "]").encode()
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '{"id": 500, "text": oops, "via": {"channel": "web"}}',  # a bare word
+        '{"id": 500, "text": "never closed, "via": {"channel": "web"}}',  # an unterminated string
+        '{"id": 500, "text": "cut short", "via": {"channel": ',  # an item cut in the middle
+    ],
+)
+def test_one_line_json_array_resyncs_after_a_broken_item(broken):
+    # json.dumps writes no newlines: reading must go on at the next object on the same line.
+    _, items = read(io.BytesIO(_one_line_array(1000, 500, broken)), input_format="json")
+    assert skips(items) == {500: (1, "broken JSON")}
+    rows = [i for i in items if isinstance(i, Row)]
+    assert [r.fields["id"] for r in rows] == [i for i in range(1, 1001) if i != 500]
+    assert [i.row for i in items] == list(range(1, 1001))
+
+
+def test_pretty_json_array_resyncs_when_the_next_object_shares_a_line():
+    body = (b'[\n {"id": 1, "text": "first"},\n {"id": 2, "text": oops}, {"id": 3, "text": "third"},\n'
+            b' {"id": 4, "text": "fourth", "nested": {"a": [1, {"b": 2}]}}\n]')
+    _, items = read(io.BytesIO(body), input_format="json")
+    assert texts(items) == {1: "first", 3: "third", 4: "fourth"}
+    assert skips(items) == {2: (3, "broken JSON")}
+    assert [i.line for i in items] == [2, 3, 3, 4]
+
+
+def test_broken_item_with_nested_objects_never_yields_its_parts():
+    # The nested {"channel": ...} of a broken item is not an item of the array.
+    body = b'[{"id": 1, "text": "a b"}, {"id": 2, "via": {"channel": "web"}, "text": bad}, {"id": 3, "text": "c d"}]'
+    _, items = read(io.BytesIO(body), input_format="json")
+    assert [i.fields["id"] for i in items if isinstance(i, Row)] == [1, 3]
+    assert len(items) == 3
+
+
+@pytest.mark.parametrize("block", [7, 13, 64])
+def test_one_line_json_array_resyncs_across_small_blocks(monkeypatch, block):
+    body = _one_line_array(60, 30, '{"id": 30, "text": "never closed, "via": {"channel": "web"}}')
+    monkeypatch.setattr(encoding, "_SAMPLE_BYTES", 64)
+    monkeypatch.setattr(jsonish, "MAX_RECORD_CHARS", 80)  # judged early: the next item is not read yet
+    real = jsonish._json_array_items
+
+    def small_blocks(stream):
+        class Small:
+            def read(self, n):
+                return stream.read(block)
+        return real(Small())
+
+    monkeypatch.setattr(readers, "_json_array_items", small_blocks)
+    _, items = read(io.BytesIO(body), input_format="json")
+    assert skips(items) == {30: (1, "broken JSON")}
+    assert [i.fields["id"] for i in items if isinstance(i, Row)] == [i for i in range(1, 61) if i != 30]

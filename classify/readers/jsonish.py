@@ -11,14 +11,74 @@ from .columns import _DATE_NAMES, _ID_NAMES, _guess_text_column, _pick
 from .encoding import _undecodable
 
 _WS = re.compile(r"[\s,]*")
-_RESYNC = re.compile(r"\n[ \t]*\{")
 _TICKETS_KEY = re.compile(r'"tickets"\s*:\s*\[')
+_BRACKETS = re.compile(r'[{}\[\]"\\\n]')
+# Where a next item may start: an object after a comma or at the start of a line.
+_NEXT_OBJECT = re.compile(r"(?:,|\n)[ \t\r\n]*(?=\{)")
+_AFTER_ITEM = re.compile(r"\s*(?:[,\]]|$)")
+
+
+def _item_end(buf, pos):
+    """Where the item opened at ``pos`` closes by its brackets (strings respected), or None.
+
+    A newline ends a string (JSON strings hold none), so an unclosed quote in pretty-printed JSON
+    costs one line of bracket counting, not the rest of the file.
+    """
+    stack, in_string, i = [], False, pos
+    while True:
+        m = _BRACKETS.search(buf, i)
+        if m is None:
+            return None
+        i, ch = m.start(), m.group()
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch in '"\n':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]":
+            if not stack or stack.pop() != ch:
+                return None
+            if not stack:
+                return i + 1
+        i += 1
+
+
+def _resync(buf, pos, eof, decoder, first):
+    """After a broken item at ``pos``: ("at", p) to go on reading at p; ("more", p) to read more
+    (nothing before p can start the next item); ("end", None) when no item follows.
+    ``first`` is true when ``pos`` is where the broken item starts (not a later block)."""
+    if first and buf[pos:pos + 1] in ("{", "["):
+        end = _item_end(buf, pos)
+        if end is not None and _AFTER_ITEM.match(buf, end):
+            return "at", end
+    # The brackets do not balance (an unclosed string on one line, an item cut short): the next
+    # item is the first object after a comma or a line start that parses and is followed by , or ].
+    at = pos + 1 if first else pos
+    while True:
+        m = _NEXT_OBJECT.search(buf, at)
+        if m is None:
+            return ("end", None) if eof else ("more", max(pos + 1, len(buf) - 4096))
+        start = m.end()
+        try:
+            item, end = decoder.raw_decode(buf, start)
+        except ValueError:
+            if not eof and len(buf) - start < MAX_RECORD_CHARS:
+                return "more", m.start()  # this candidate may be cut by the end of the block
+            at = start + 1
+            continue
+        if isinstance(item, dict) and _AFTER_ITEM.match(buf, end):
+            return "at", start
+        at = start + 1
 
 
 def _json_array_items(stream):
     """Yield (line, item or None, reason) from a JSON array, or the ``tickets`` array of a
-    Zendesk page, reading a block at a time. A broken item is skipped by finding the next
-    line that starts an object."""
+    Zendesk page, reading a block at a time. A broken item is skipped by its brackets, or by
+    finding the next object that parses, on the same line or a later one."""
     decoder = json.JSONDecoder()
     buf, pos, line, eof = "", 0, 1, False
 
@@ -61,16 +121,16 @@ def _json_array_items(stream):
                 fill()  # the item may just be cut at the end of the block
                 continue
             yield line, None, "broken JSON"
-            nxt = _RESYNC.search(buf, pos + 1)
-            while nxt is None and not eof:
-                line += buf.count("\n", pos)
-                pos = len(buf)
+            first = True
+            while True:
+                how, at = _resync(buf, pos, eof, decoder, first)
+                if how == "end":
+                    return
+                line += buf.count("\n", pos, at)
+                pos, first = at, False
+                if how == "at":
+                    break
                 fill()
-                nxt = _RESYNC.search(buf)
-            if nxt is None:
-                return
-            line += buf.count("\n", pos, nxt.start() + 1)
-            pos = nxt.start() + 1
             continue
         if end >= len(buf) and not eof:
             fill()  # a number or literal may continue in the next block
