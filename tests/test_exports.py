@@ -282,3 +282,25 @@ def test_one_line_json_array_resyncs_across_small_blocks(monkeypatch, block):
     _, items = read(io.BytesIO(body), input_format="json")
     assert skips(items) == {30: (1, "broken JSON")}
     assert [i.fields["id"] for i in items if isinstance(i, Row)] == [i for i in range(1, 61) if i != 30]
+
+
+@pytest.mark.parametrize("line", ["part of a long log, with commas, {n}", "part of a long pasted log {n}"])
+def test_a_quoted_field_over_a_million_characters_is_one_field(line):
+    # A pasted log of 40,000 lines in one ticket is one field, not 40,000 records.
+    giant = "\n".join(line.format(n=n) for n in range(40_000))
+    assert len(giant) > readers.MAX_RECORD_CHARS
+    body = f'id,text\n1,"{giant}"\n2,after the log\n3,"two\nlines"\n'
+    _, items = read(io.BytesIO(body.encode()), input_format="csv")
+    assert skips(items) == {}
+    assert [(i.row, i.line, i.fields["id"]) for i in items] == [(1, 2, "1"), (2, 40_002, "2"), (3, 40_003, "3")]
+    assert items[0].text == giant
+
+
+def test_a_bad_record_after_a_giant_field_is_reported_once_at_its_own_line(monkeypatch):
+    monkeypatch.setattr(delimited, "MAX_RECORD_CHARS", 500)  # pending lines go to disk past this
+    body = ('id,text\n1,"' + "\n".join(f"log line {n}" for n in range(300)) + '"\n'
+            '2,"opened here\n3,and closed" mid-field\n4,fine\n')
+    _, items = read(io.BytesIO(body.encode()), input_format="csv")
+    assert skips(items) == {2: (302, "broken quoting")}
+    assert [(i.row, i.line, i.fields["id"]) for i in items if isinstance(i, Row)] == [
+        (1, 2, "1"), (3, 303, "3"), (4, 304, "4")]

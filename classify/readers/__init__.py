@@ -3,7 +3,7 @@
 Every input becomes :class:`Export`, whose ``rows()`` yields :class:`Row` (a record with its text) or
 :class:`Skipped` (a bad record with its row number and why). A bad record never stops the file and
 never moves another record: CSV lines swallowed by a stray quote are read again on their own.
-Memory stays bounded by one record (CSV records are capped at ``MAX_RECORD_CHARS``).
+Memory stays bounded by one record (a CSV record's lines past ``MAX_RECORD_CHARS`` wait on disk).
 """
 
 import os

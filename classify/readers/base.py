@@ -3,13 +3,19 @@
 import csv
 import itertools
 import json
+import sys
 from dataclasses import dataclass, field
 
 
-#: A CSV record longer than this is taken as broken quoting (no real ticket is 1M characters).
+#: Past this many characters a record being read is kept on disk, not in memory (CSV), and a JSON
+#: array item that does not parse is judged broken rather than cut by the end of a block.
 MAX_RECORD_CHARS = 1_000_000
-# Long ticket bodies are real; the default 128 KiB cell limit would call them broken.
-csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS + 1))
+# A quoted CSV field may be of any length (a pasted log); csv's default 128 KiB limit would call
+# it broken and its lines would be read as records.
+try:
+    csv.field_size_limit(sys.maxsize)
+except OverflowError:  # a C long of 32 bits
+    csv.field_size_limit(2**31 - 1)
 
 
 
