@@ -304,3 +304,47 @@ def test_a_bad_record_after_a_giant_field_is_reported_once_at_its_own_line(monke
     assert skips(items) == {2: (302, "broken quoting")}
     assert [(i.row, i.line, i.fields["id"]) for i in items if isinstance(i, Row)] == [
         (1, 2, "1"), (3, 303, "3"), (4, 304, "4")]
+
+
+@pytest.mark.parametrize(
+    "codec, expected",
+    [("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"),
+     ("utf-32", "utf-32"), ("utf-32-le", "utf-32-le"), ("utf-32-be", "utf-32-be")],
+)
+def test_utf16_and_utf32_are_detected_by_bom_or_nul_pattern(codec, expected):
+    sample = "id,text\n1,I'm furious, the café charged me twice\n".encode(codec)
+    assert readers.detect_encoding(sample) == expected
+
+
+@pytest.mark.parametrize(
+    "name, encoding_, first",
+    [("excel_unicode.txt", "utf-16", "I'm furious, the café charged me twice — again"),
+     ("utf16_nobom.csv", "utf-16-le", "Still waiting for my refund, I'm worried")],
+)
+def test_utf16_exports_are_decoded(name, encoding_, first):
+    export, items = read(DATA / name)
+    assert (export.encoding, export.columns, export.text_column) == (encoding_, ["id", "message"], "message")
+    assert skips(items) == {}
+    assert texts(items)[1] == first
+    assert len(texts(items)) == 2
+
+
+@pytest.mark.parametrize(
+    "head, hint",
+    [(b"PK\x03\x04\x14\x00\x06\x00", "xlsx"), (b"\x1f\x8b\x08\x00", "gzip"), (b"%PDF-1.7\n", "PDF"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary")],
+)
+def test_binary_files_are_refused_with_a_clear_error(head, hint):
+    body = head + bytes(range(256)) * 8
+    with pytest.raises(InvalidInput, match=hint) as caught:
+        open_export(io.BytesIO(body))
+    assert "\\x" not in str(caught.value) and "\x00" not in str(caught.value)  # no bytes echoed
+
+
+def test_a_bad_utf16_unit_costs_its_row_only():
+    body = ("id,text\n1,hello there\n2,bad ".encode("utf-16-le") + b"\x00\xdc"
+            + " unit\n3,more words\n".encode("utf-16-le"))
+    export, items = read(io.BytesIO(body), input_format="csv")
+    assert export.encoding == "utf-16-le"
+    assert texts(items) == {1: "hello there", 3: "more words"}
+    assert skips(items) == {2: (3, "undecodable bytes (not valid utf-16-le)")}
