@@ -137,9 +137,8 @@ def _classify_local(source, output, options, report_path, skipped_path, quiet):
     def opened(export):
         nonlocal progress
         if not quiet:
-            how = "guessed; --text-column to choose" if export.text_column_guessed else export.kind
             click.echo(f"attune: reading {export.kind} ({export.encoding}), text from "
-                       f"{export.text_column!r} ({how})", err=True)
+                       f"{export.text_column!r} ({export.text_source()})", err=True)
         progress = _Progress(export, enabled=not quiet and sys.stderr.isatty())
 
     skipped_file = open(skipped_path, "w", encoding="utf-8", newline="") if skipped_path else None

@@ -249,3 +249,19 @@ def test_progress_bar_shows_rate_and_eta_on_a_terminal(capsys):
     assert "50 rows" in line and "10 rows/s" in line and "ETA 0:00:05" in line
     _Progress(export, enabled=False)(summary)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "name, args, line",
+    [
+        ("subject_and_message.csv", [], "reading csv (utf-8), text from 'Message' (guessed; --text-column to choose)"),
+        ("subject_and_message.csv", ["--text-column", "subject"], "text from 'Subject' (given with --text-column)"),
+        ("freshdesk_tickets.csv", [], "reading freshdesk (utf-8), text from 'Description' (Freshdesk format)"),
+        ("zendesk_tickets.json", [], "reading zendesk (utf-8), text from 'description' (Zendesk format)"),
+        ("excel_unicode.txt", [], "reading csv (utf-16), text from 'message' (guessed; --text-column to choose)"),
+    ],
+)
+def test_the_column_read_is_always_named_with_how_it_was_chosen(run, tmp_path, name, args, line):
+    result = run(DATA / name, "-o", tmp_path / "o.csv", *args)
+    assert result.exit_code == 0, result.stderr
+    assert line in result.stderr

@@ -348,3 +348,35 @@ def test_a_bad_utf16_unit_costs_its_row_only():
     assert export.encoding == "utf-16-le"
     assert texts(items) == {1: "hello there", 3: "more words"}
     assert skips(items) == {2: (3, "undecodable bytes (not valid utf-16-le)")}
+
+
+def test_ticket_id_and_subject_is_not_freshdesk_and_the_message_is_read():
+    # Freshdesk is Ticket ID + Description; a Message column holds the text, not the Subject.
+    export, items = read(DATA / "subject_and_message.csv")
+    assert (export.kind, export.text_column, export.text_column_how) == ("csv", "Message", "guessed")
+    assert texts(items)[1].startswith("I returned the blender")
+
+
+def test_freshdesk_text_column_is_by_format_and_a_given_one_is_given():
+    export, _ = read(DATA / "freshdesk_tickets.csv")
+    assert (export.text_column, export.text_column_how) == ("Description", "format")
+    export, _ = read(DATA / "freshdesk_tickets.csv", text_column="subject")
+    assert (export.text_column, export.text_column_how) == ("Subject", "given")
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # A subject line is a last resort: the longer free text wins.
+        ("Subject,Notes\nRefund,I returned it weeks ago and still no refund at all\n"
+         "Login,Since the update I cannot log in and I am stuck\n", "Notes"),
+        # A known text name whose cells are all empty is not the text.
+        ("Body,Details\n,The app crashes every time I open the invoices page\n"
+         ",Please call me back about my order\n", "Details"),
+        # Only a subject: it is read (and said to be guessed).
+        ("id,subject\n1,Where is my parcel please\n2,Card declined twice today\n", "subject"),
+    ],
+)
+def test_text_column_guess_prefers_free_text_over_subject_lines(body, expected):
+    export, _ = read(io.BytesIO(body.encode()), input_format="csv")
+    assert (export.text_column, export.text_column_how) == (expected, "guessed")

@@ -52,6 +52,23 @@ class Export:
     _rows: object = field(repr=False)
     _closer: object = field(default=None, repr=False)
     _progress: object = field(default=None, repr=False)
+    #: how the text column was chosen: "given" (--text-column), "format" (Zendesk, Freshdesk, a
+    #: list of strings) or "guessed"
+    text_column_how: str = ""
+
+    def __post_init__(self):
+        if not self.text_column_how:
+            self.text_column_how = "guessed" if self.text_column_guessed else "format"
+
+    def text_source(self):
+        """How the text column was chosen, in words: "guessed", "given with --text-column", ..."""
+        if self.text_column_how == "given":
+            return "given with --text-column"
+        if self.text_column_how == "guessed":
+            return "guessed; --text-column to choose"
+        if self.kind in ("zendesk", "freshdesk"):
+            return f"{self.kind.capitalize()} format"
+        return "each item is the text"
 
     def rows(self):
         """Yield :class:`Row` and :class:`Skipped` in input order."""

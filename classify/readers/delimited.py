@@ -127,18 +127,18 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
         raise DataError(f"cannot read the CSV header: {reason}")
     columns = _unique_columns(header)
     lower = {c.lower() for c in columns}
-    kind = "freshdesk" if "ticket id" in lower and ("description" in lower or "subject" in lower) else "csv"
+    # Freshdesk's ticket export: Ticket ID and Description (docs/classify.md).
+    kind = "freshdesk" if {"ticket id", "description"} <= lower else "csv"
 
     # Look ahead at a few rows to guess the text column, then replay them.
     peeked = list(itertools.islice(records, 50))
     samples = [dict(zip(columns, f)) for _, f, _ in peeked if f is not None]
-    guessed = text_column is None and kind != "freshdesk"
     if text_column is not None:
-        text_col = _pick(columns, text_column, (), "text")
+        text_col, how = _pick(columns, text_column, (), "text"), "given"
     elif kind == "freshdesk":
-        text_col = _pick(columns, None, ("description", "description_text", "subject"), "text")
+        text_col, how = _pick(columns, None, ("description",), "text"), "format"
     else:
-        text_col = _guess_text_column(columns, samples)
+        text_col, how = _guess_text_column(columns, samples), "guessed"
     id_col = _pick(columns, id_column, _ID_NAMES, "id")
     date_col = _pick(columns, date_column, _DATE_NAMES, "date")
     text_index = columns.index(text_col)
@@ -156,7 +156,8 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
                 continue
             yield Row(number, line, dict(zip(columns, fields)), text)
 
-    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer)
+    return Export(kind, columns, text_col, how == "guessed", id_col, date_col, encoding, rows(), closer,
+                  text_column_how=how)
 
 
 def _unique_columns(header):

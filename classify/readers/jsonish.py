@@ -214,13 +214,16 @@ def _json_export(items, encoding, text_column, id_column, date_column, unit, clo
         id_col = id_column or id_col
         date_col = date_column or ("comment_created_at" if unit == "comment" else "created_at")
         guessed = False
+        how = "format" if text_column is None else "given"
     elif strings:
-        columns, text_col, guessed, id_col, date_col = ["text"], "text", True, None, None
+        columns, text_col, guessed, id_col, date_col = ["text"], "text", False, None, None
+        how = "format"  # a list of strings: each string is the text
     else:
         columns = []
         for item in first:
             columns.extend(k for k in item if k not in columns)
         guessed = text_column is None
+        how = "guessed" if guessed else "given"
         if text_column is not None:
             text_col = text_column if any(text_column in i for i in first) else None
             if text_col is None:
@@ -254,6 +257,7 @@ def _json_export(items, encoding, text_column, id_column, date_column, unit, clo
                 else:
                     yield Row(number, line, fields, text)
 
-    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer)
+    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer,
+                  text_column_how=how)
 
 
