@@ -279,6 +279,11 @@ def write_report(aggregate, path, summary=None, title="Attune report", source=No
     """Write the report atomically to ``path``; return the path."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_report(aggregate, summary, title, source), encoding="utf-8")
-    os.replace(tmp, path)
+    page = render_report(aggregate, summary, title, source)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write the report {path}: {exc.strerror}") from exc
     return path

@@ -265,3 +265,46 @@ def test_the_column_read_is_always_named_with_how_it_was_chosen(run, tmp_path, n
     result = run(DATA / name, "-o", tmp_path / "o.csv", *args)
     assert result.exit_code == 0, result.stderr
     assert line in result.stderr
+
+
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        (["-o", "{tmp}/missing/out.csv"], "cannot write the output {tmp}/missing/out.csv: there is no folder {tmp}/missing"),
+        (["-o", "{tmp}"], "cannot write the output {tmp}: it is a folder"),
+        (["-o", "{tmp}/o.csv", "--report", "{tmp}/missing/r.html"],
+         "cannot write the report {tmp}/missing/r.html: there is no folder {tmp}/missing"),
+        (["-o", "{tmp}/o.csv", "--skipped", "{tmp}/missing/s.csv"],
+         "cannot write the skipped rows {tmp}/missing/s.csv: there is no folder {tmp}/missing"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_one_line_before_any_work(run, tmp_path, where, message):
+    result = run(DATA / "freshdesk_tickets.csv", *[w.format(tmp=tmp_path) for w in where])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == ["Error: " + message.format(tmp=tmp_path)]
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_binary_file_is_refused_without_printing_its_bytes(run, tmp_path):
+    src = tmp_path / "tickets.csv"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    result = run(src, "-o", tmp_path / "o.csv")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: cannot read tickets.csv: it is a binary file, not CSV, JSON or JSONL text"
+
+
+@pytest.mark.parametrize(
+    "body, kind",
+    [(b'{"tickets": [], "next_page": null, "count": 0}', "zendesk"), (b"[]", "json"),
+     (b"Ticket ref,Notes\n", "csv")],
+)
+def test_an_export_with_no_tickets_writes_an_empty_output(run, tmp_path, body, kind):
+    src = tmp_path / ("export.csv" if kind == "csv" else "export.json")
+    src.write_bytes(body)
+    out = tmp_path / "o.csv"
+    result = run(src, "-o", out, "--report", tmp_path / "r.html")
+    assert result.exit_code == 0, result.stderr
+    assert f"attune: reading {kind} (utf-8): the export has no tickets" in result.stderr
+    assert "classified 0 of 0 rows" in result.stderr
+    assert read_csv(out) == [] and out.read_text().startswith(("label,", "Ticket ref,Notes,label,"))
+    assert (tmp_path / "r.html").exists()

@@ -55,6 +55,8 @@ class Export:
     #: how the text column was chosen: "given" (--text-column), "format" (Zendesk, Freshdesk, a
     #: list of strings) or "guessed"
     text_column_how: str = ""
+    #: the export holds no records at all (``{"tickets": []}``, a CSV header alone): no rows, no error
+    empty: bool = False
 
     def __post_init__(self):
         if not self.text_column_how:

@@ -125,6 +125,8 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
         raise DataError("the file is empty") from None
     if header is None:
         raise DataError(f"cannot read the CSV header: {reason}")
+    if not any(name.strip() for name in header):
+        raise DataError("the file is empty or its first line is blank (expected the column names)")
     columns = _unique_columns(header)
     lower = {c.lower() for c in columns}
     # Freshdesk's ticket export: Ticket ID and Description (docs/classify.md).
@@ -135,13 +137,15 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
     samples = [dict(zip(columns, f)) for _, f, _ in peeked if f is not None]
     if text_column is not None:
         text_col, how = _pick(columns, text_column, (), "text"), "given"
+    elif not peeked:
+        text_col, how = None, "guessed"  # no records: nothing to read, nothing to guess from
     elif kind == "freshdesk":
         text_col, how = _pick(columns, None, ("description",), "text"), "format"
     else:
         text_col, how = _guess_text_column(columns, samples), "guessed"
     id_col = _pick(columns, id_column, _ID_NAMES, "id")
     date_col = _pick(columns, date_column, _DATE_NAMES, "date")
-    text_index = columns.index(text_col)
+    text_index = columns.index(text_col) if text_col is not None else None
 
     def rows():
         for number, (line, fields, reason) in enumerate(itertools.chain(peeked, records), 1):
@@ -157,7 +161,7 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
             yield Row(number, line, dict(zip(columns, fields)), text)
 
     return Export(kind, columns, text_col, how == "guessed", id_col, date_col, encoding, rows(), closer,
-                  text_column_how=how)
+                  text_column_how=how, empty=not peeked)
 
 
 def _unique_columns(header):

@@ -192,9 +192,14 @@ def _zendesk_units(item, unit):
     return rows
 
 
-def _json_export(items, encoding, text_column, id_column, date_column, unit, closer, kind):
+def _json_export(items, encoding, text_column, id_column, date_column, unit, closer, kind, page=False):
     items = iter(items)
     peeked = list(itertools.islice(items, 50))
+    if not peeked:  # [] or {"tickets": []}: no tickets, no error
+        kind = "zendesk" if page else kind  # an empty Zendesk page is still Zendesk
+        how = "given" if text_column is not None else "guessed"
+        return Export(kind, [], text_column, False, id_column, date_column, encoding, iter(()), closer,
+                      text_column_how=how, empty=True)
     first = [item for _, item, _ in peeked if isinstance(item, dict)]
     if first and all(_is_zendesk(item) for item in first):
         kind = "zendesk"
