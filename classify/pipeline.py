@@ -208,6 +208,8 @@ def classify_file(source, output, options, *, report=False, on_open=None, on_ski
     try:
         if on_open:
             on_open(export)
+        if aggregate is not None:
+            aggregate.describe(export)
         # One job: load the model here, so a bad model fails before any output is written.
         # Several: only the workers load it (one copy each; this process just reads and writes).
         model_ref = load_model(options.model) if options.jobs == 1 else options.model

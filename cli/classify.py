@@ -183,6 +183,7 @@ def _classify_on_dask(scheduler, inputs, output, options, report_path, quiet):
         raise click.UsageError("--dask writes one file per input: give an output directory with -o")
     if "-" in inputs:
         raise InvalidInput("--dask reads files the workers can see; stdin cannot be shared")
+    check_writable(report_path, "report")
     started = time.monotonic()
     outputs, summary, aggregate = cluster.classify_files_on_dask(
         scheduler, inputs, output, options, want_report=bool(report_path))

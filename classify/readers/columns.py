@@ -14,7 +14,7 @@ _TEXT_NAMES = (
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _ID_NAMES = ("id", "ticket id", "ticket_id", "ticketid", "comment_id", "message_id", "uuid", "key")
 _DATE_NAMES = (
-    "created_at", "created time", "created", "created_date", "creation_date", "date_created",
+    "created_at", "created time", "created at", "created", "created_date", "creation_date", "date_created",
     "createdat", "timestamp", "date", "time", "sent_at", "received_at",
 )
 
