@@ -138,7 +138,9 @@ class Aggregate:
             self._count_breakdown(what, fields.breakdown_value(row.fields, column), label)
         # Cue words only from the body: never a sign-off ("Thanks, Maria") or "Sent from my iPhone".
         body = fields.body_filter(row.text)
-        cues = [c for c in result.get("cues", ()) if fields.in_body(c, body)]
+        cues = result.get("cues", ())
+        if body[1] or body[0] < len(row.text):  # most tickets have neither sign-off nor footer
+            cues = [c for c in cues if fields.in_body(c, body)]
         for cue in cues:
             counter = self.cues.setdefault(cue.get("label", label), collections.Counter())
             counter[cue["text"].strip().lower()] += 1

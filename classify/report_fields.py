@@ -21,16 +21,16 @@ _BREAKDOWNS = (
 DONE = frozenset({"solved", "closed", "resolved", "done", "completed", "archived", "deleted"})
 _ZENDESK_API = re.compile(r"^(https://[A-Za-z0-9.-]+)/api/v2/tickets/(\d+)\.json$")
 
-# A sign-off: a closing phrase on its own (after a line break or a sentence), followed only by up
-# to four short lines (name, company, phone) to the end of the text.
-_SIGN_OFF = re.compile(
-    r"""(?:^|\n|(?<=[.!?])[ \t]+)[ \t]*
-        (?:thanks|thank[ \t]you|many[ \t]thanks|thanks[ \t]again|thx|cheers|regards|best[ \t]regards
-          |kind[ \t]regards|warm[ \t]regards|best[ \t]wishes|best|all[ \t]the[ \t]best|sincerely
-          |yours[ \t]sincerely|yours[ \t]truly|yours|respectfully|br|kr|mfg|gruß|grüße|cordialement)
-        [ \t]*[,.!]?[ \t]*(?:\r?\n[^\n]{0,60}){0,4}\s*\Z""",
+# A sign-off: a closing phrase alone on its line, or as the last sentence of the last line.
+_CLOSING = re.compile(
+    r"""(?:thanks|thank[ \t]you|many[ \t]thanks|thanks[ \t]again|thx|cheers|regards|best[ \t]regards
+      |kind[ \t]regards|warm[ \t]regards|best[ \t]wishes|best|all[ \t]the[ \t]best|sincerely
+      |yours[ \t]sincerely|yours[ \t]truly|yours|respectfully|br|kr|mfg|gruß|grüße|cordialement)
+    [ \t]*[,.!]?""",
     re.IGNORECASE | re.VERBOSE,
 )
+_SIGNATURE_LINES = 4  # short lines (name, company, phone) that may follow the closing phrase
+_SHORT_LINE = 60
 # Mail-app footers, wherever they stand (model/clean.py drops them only on a line of their own).
 _FOOTER = re.compile(r"(?:Sent from my|Sent via|Get Outlook for)\b[^\n.!?]{0,40}", re.IGNORECASE)
 
@@ -77,14 +77,40 @@ def breakdown_value(fields, column):
 
 def body_filter(text):
     """(where the body ends, footer spans): the part of ``text`` whose words may be cue words."""
-    end = len(text)
-    sign_off = _SIGN_OFF.search(text, max(0, end - 400))  # it stands in the last few short lines
-    if sign_off and text[: sign_off.start()].strip():
-        end = sign_off.start()
+    end = _sign_off_start(text)
+    if end is None or not text[:end].strip():
+        end = len(text)  # a message that is only "Thanks!" is its own body
     footers = []
     if "Sent " in text or "sent " in text or "Outlook" in text:
         footers = [(m.start(), m.end()) for m in _FOOTER.finditer(text, 0, end)]
     return end, footers
+
+
+def _sign_off_start(text):
+    """Where a sign-off starts: a closing phrase followed only by a few short lines, or None.
+
+    Walks up from the last line (a regex search over the whole text cost more than the rest of
+    the report's bookkeeping for a row).
+    """
+    line_end = len(text.rstrip())
+    found, below = None, 0
+    while below <= _SIGNATURE_LINES:
+        start = text.rfind("\n", 0, line_end) + 1
+        line = text[start:line_end].strip()
+        if _CLOSING.fullmatch(line):
+            found = start
+        if start == 0 or len(line) > _SHORT_LINE:
+            break
+        line_end, below = start - 1, below + 1
+    if found is not None:
+        return found
+    # "Can you confirm it renews on the 1st? Thanks": the closing phrase ends the last line.
+    start = text.rfind("\n", 0, len(text.rstrip())) + 1
+    last = text[start:].rstrip()
+    cut = max(last.rfind(". "), last.rfind("! "), last.rfind("? "))
+    if cut >= 0 and _CLOSING.fullmatch(last[cut + 2:].strip()):
+        return start + cut + 1
+    return None
 
 
 def in_body(cue, body):
