@@ -33,6 +33,7 @@ _CUE_KEEP = 5000  # distinct cue words kept per label once pruning starts
 _CUE_PRUNE_AT = 20000
 _BREAKDOWN_VALUES = 200  # distinct values kept per breakdown column; the rest count as "(other)"
 BREAKDOWN_SHOWN = 12
+_THIN_PERIOD = 10  # fewer tickets than this in a week (or a quarter of the usual week): drawn pale
 _unique = itertools.count()
 
 COLORS = {
@@ -311,7 +312,11 @@ def _timeline_data(timeline):
     unit, periods, series = timeline
     totals = [sum(series[label][i] for label in LABELS) for i in range(len(periods))]
     shares = {label: [round(n / t, 4) if t else 0 for n, t in zip(series[label], totals)] for label in LABELS}
-    return {"unit": unit, "periods": periods, "totals": totals, "series": series, "shares": shares}
+    # A week of a handful of tickets (a partial first or last week) swings by chance: drawn pale.
+    busy = sorted(t for t in totals if t)
+    thin_below = max(_THIN_PERIOD, busy[len(busy) // 2] // 4) if busy else _THIN_PERIOD
+    return {"unit": unit, "periods": periods, "totals": totals, "series": series, "shares": shares,
+            "thin_below": thin_below, "thin": [0 < t < thin_below for t in totals]}
 
 
 def render_report(aggregate, summary=None, title="Attune report", source=None):
@@ -325,13 +330,14 @@ def render_report(aggregate, summary=None, title="Attune report", source=None):
     total = aggregate.rows
     negative = sum(aggregate.labels[label] for label in NEGATIVE)
     breakdowns = aggregate.breakdown_rows()
+    timeline = _timeline_data(aggregate.timeline())
     data = {
         "labels": list(LABELS),
         "colors": COLORS,
         "counts": [aggregate.labels[label] for label in LABELS],
         "intensity": {label: aggregate.intensity.get(label, [0] * INTENSITY_BINS) for label in LABELS},
         "bins": [round(i / INTENSITY_BINS, 2) for i in range(INTENSITY_BINS)],
-        "timeline": _timeline_data(aggregate.timeline()),
+        "timeline": timeline,
         "cues": aggregate.top_cues(),
         "breakdowns": breakdowns,
     }
@@ -354,6 +360,8 @@ def render_report(aggregate, summary=None, title="Attune report", source=None):
         reading=aggregate.reading,
         done_left_out=aggregate.done_left_out,
         undated=aggregate.undated,
+        thin_below=timeline["thin_below"] if timeline and any(timeline["thin"]) else None,
+        timeline_unit=timeline["unit"] if timeline else "week",
         skipped=skipped,
         tickets=tickets,
         breakdowns=list(breakdowns),

@@ -416,3 +416,14 @@ def test_classify_report_says_which_column_it_read_and_links_tickets(tiny_model_
     assert 'href="https://help.example.com/tickets/5001"' in page or 'href="https://help.example.com/tickets/5003"' in page
     assert 'href="https://help.example.com/tickets/5002"' not in page  # solved
     assert set(_data(page)["breakdowns"]) == {"channel"}
+
+
+def test_weeks_of_a_handful_of_tickets_are_marked_thin():
+    agg = report.Aggregate()
+    days = ["2026-01-05"] * 40 + ["2026-01-12"] * 44 + ["2026-01-19"] * 3  # a partial last week
+    for n, day in enumerate(days):
+        agg.add(row(n, created=day), result(LABELS[n % 7]), _Export)
+    page = report.render_report(agg)
+    timeline = _data(page)["timeline"]
+    assert timeline["totals"] == [40, 44, 3] and timeline["thin"] == [False, False, True]
+    assert "pale bars are weeks of fewer than 10 tickets" in page
