@@ -75,72 +75,89 @@ def _resync(buf, pos, eof, decoder, first):
         at = start + 1
 
 
+class _Blocks:
+    """The text read so far from ``pos`` on, a block at a time, and the line ``pos`` is on."""
+
+    def __init__(self, stream):
+        self.stream, self.buf, self.pos, self.line, self.eof = stream, "", 0, 1, False
+        self.fill()
+
+    def fill(self):
+        block = self.stream.read(1 << 16)
+        if not block:
+            self.eof = True
+        self.buf = self.buf[self.pos:] + block
+        self.pos = 0
+
+    def move(self, to):
+        self.line += self.buf.count("\n", self.pos, to)
+        self.pos = to
+
+
+def _open_array(b):
+    """Move ``b`` past the ``[`` of the array, or of a Zendesk page's ``"tickets": [``."""
+    bom = len(b.buf) - len(b.buf.lstrip("\ufeff"))
+    start = _WS.match(b.buf, bom).end()
+    while b.buf[start:start + 1] == "{" and not b.eof and not _TICKETS_KEY.search(b.buf):
+        b.fill()  # a Zendesk page: look further for its "tickets" key
+    if b.buf[start:start + 1] == "{":
+        found = _TICKETS_KEY.search(b.buf)
+        if not found:
+            raise DataError('a JSON object was given; expected an array or a Zendesk "tickets" page')
+        start = found.end()
+    elif b.buf[start:start + 1] == "[":
+        start += 1
+    else:
+        raise DataError("not a JSON array")
+    b.move(start)
+
+
+def _skip_broken(b, decoder):
+    """Move ``b`` past the broken item at its position; False when no item follows."""
+    first = True
+    while True:
+        how, at = _resync(b.buf, b.pos, b.eof, decoder, first)
+        if how == "end":
+            return False
+        b.move(at)
+        if how == "at":
+            return True
+        first = False
+        b.fill()
+
+
 def _json_array_items(stream):
     """Yield (line, item or None, reason) from a JSON array, or the ``tickets`` array of a
     Zendesk page, reading a block at a time. A broken item is skipped by its brackets, or by
     finding the next object that parses, on the same line or a later one."""
     decoder = json.JSONDecoder()
-    buf, pos, line, eof = "", 0, 1, False
-
-    def fill():
-        nonlocal buf, pos, eof
-        block = stream.read(1 << 16)
-        if not block:
-            eof = True
-        buf = buf[pos:] + block
-        pos = 0
-
-    fill()
-    start = _WS.match(buf.lstrip("\ufeff")).end() + (len(buf) - len(buf.lstrip("\ufeff")))
-    while buf[start:start + 1] == "{" and not eof and not _TICKETS_KEY.search(buf):
-        fill()  # a Zendesk page: look further for its "tickets" key
-    if buf[start:start + 1] == "{":
-        found = _TICKETS_KEY.search(buf)
-        if not found:
-            raise DataError('a JSON object was given; expected an array or a Zendesk "tickets" page')
-        start = found.end()
-    elif buf[start:start + 1] == "[":
-        start += 1
-    else:
-        raise DataError("not a JSON array")
-    line += buf.count("\n", 0, start)
-    pos = start
+    b = _Blocks(stream)
+    _open_array(b)
     while True:
-        m = _WS.match(buf, pos)
-        line += buf.count("\n", pos, m.end())
-        pos = m.end()
-        if pos >= len(buf) - 1 and not eof:
-            fill()
+        b.move(_WS.match(b.buf, b.pos).end())
+        if b.pos >= len(b.buf) - 1 and not b.eof:
+            b.fill()
             continue
-        if pos >= len(buf) or buf[pos] == "]":
+        if b.pos >= len(b.buf) or b.buf[b.pos] == "]":
             return
         try:
-            item, end = decoder.raw_decode(buf, pos)
+            item, end = decoder.raw_decode(b.buf, b.pos)
         except ValueError:
-            if not eof and len(buf) - pos < MAX_RECORD_CHARS:
-                fill()  # the item may just be cut at the end of the block
+            if not b.eof and len(b.buf) - b.pos < MAX_RECORD_CHARS:
+                b.fill()  # the item may just be cut at the end of the block
                 continue
-            yield line, None, "broken JSON"
-            first = True
-            while True:
-                how, at = _resync(buf, pos, eof, decoder, first)
-                if how == "end":
-                    return
-                line += buf.count("\n", pos, at)
-                pos, first = at, False
-                if how == "at":
-                    break
-                fill()
+            yield b.line, None, "broken JSON"
+            if not _skip_broken(b, decoder):
+                return
             continue
-        if end >= len(buf) and not eof:
-            fill()  # a number or literal may continue in the next block
+        if end >= len(b.buf) and not b.eof:
+            b.fill()  # a number or literal may continue in the next block
             continue
-        raw_line = line
-        line += buf.count("\n", pos, end)
-        pos = end
-        if len(buf) - pos < 1 << 15 and not eof:
-            fill()
-        yield raw_line, item, None
+        line = b.line
+        b.move(end)
+        if len(b.buf) - b.pos < 1 << 15 and not b.eof:
+            b.fill()
+        yield line, item, None
 
 
 def _jsonl_items(stream):
@@ -192,6 +209,39 @@ def _zendesk_units(item, unit):
     return rows
 
 
+def _zendesk_columns(first, unit, text_column, id_column, date_column):
+    """(columns, text column, how it was chosen, id column, date column) of Zendesk tickets."""
+    columns = []
+    for item in first:
+        for row, _ in _zendesk_units(item, unit):
+            columns.extend(k for k in row if k not in columns)
+    comment = unit == "comment"
+    if text_column is not None:
+        text_col, how = _pick(columns, text_column, (), "text"), "given"
+    else:
+        text_col, how = ("comment_body" if comment else "description"), "format"
+    id_col = id_column or ("comment_id" if comment else "id")
+    date_col = date_column or ("comment_created_at" if comment else "created_at")
+    return columns, text_col, how, id_col, date_col
+
+
+def _item_columns(first, text_column, id_column, date_column):
+    """The same for objects of any other kind: keys of the first items, the text key guessed."""
+    columns = []
+    for item in first:
+        columns.extend(k for k in item if k not in columns)
+    if text_column is not None:
+        how = "given"
+        text_col = text_column if any(text_column in i for i in first) else None
+        if text_col is None:
+            text_col = _pick(columns, text_column, (), "text")
+    else:
+        text_col, how = _guess_text_column(columns, first), "guessed"
+    id_col = _pick(columns, id_column, _ID_NAMES, "id") if columns else id_column
+    date_col = _pick(columns, date_column, _DATE_NAMES, "date") if columns else date_column
+    return columns, text_col, how, id_col, date_col
+
+
 def _json_export(items, encoding, text_column, id_column, date_column, unit, closer, kind, page=False):
     items = iter(items)
     peeked = list(itertools.islice(items, 50))
@@ -208,35 +258,13 @@ def _json_export(items, encoding, text_column, id_column, date_column, unit, clo
     strings = bool(peeked) and all(isinstance(item, str) for _, item, _ in peeked if item is not None)
 
     if kind == "zendesk":
-        columns = []
-        for item in first:
-            for row, _ in _zendesk_units(item, unit):
-                columns.extend(k for k in row if k not in columns)
-        text_col = "comment_body" if unit == "comment" else "description"
-        if text_column is not None:
-            text_col = _pick(columns, text_column, (), "text")
-        id_col = "comment_id" if unit == "comment" else "id"
-        id_col = id_column or id_col
-        date_col = date_column or ("comment_created_at" if unit == "comment" else "created_at")
-        guessed = False
-        how = "format" if text_column is None else "given"
+        columns, text_col, how, id_col, date_col = _zendesk_columns(first, unit, text_column, id_column,
+                                                                    date_column)
     elif strings:
-        columns, text_col, guessed, id_col, date_col = ["text"], "text", False, None, None
-        how = "format"  # a list of strings: each string is the text
+        columns, text_col, how, id_col, date_col = ["text"], "text", "format", None, None
     else:
-        columns = []
-        for item in first:
-            columns.extend(k for k in item if k not in columns)
-        guessed = text_column is None
-        how = "guessed" if guessed else "given"
-        if text_column is not None:
-            text_col = text_column if any(text_column in i for i in first) else None
-            if text_col is None:
-                text_col = _pick(columns, text_column, (), "text")
-        else:
-            text_col = _guess_text_column(columns, first)
-        id_col = _pick(columns, id_column, _ID_NAMES, "id") if columns else id_column
-        date_col = _pick(columns, date_column, _DATE_NAMES, "date") if columns else date_column
+        columns, text_col, how, id_col, date_col = _item_columns(first, text_column, id_column, date_column)
+    guessed = how == "guessed"
 
     def rows():
         number = 0
