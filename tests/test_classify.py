@@ -307,4 +307,4 @@ def test_an_export_with_no_tickets_writes_an_empty_output(run, tmp_path, body, k
     assert f"attune: reading {kind} (utf-8): the export has no tickets" in result.stderr
     assert "classified 0 of 0 rows" in result.stderr
     assert read_csv(out) == [] and out.read_text().startswith(("label,", "Ticket ref,Notes,label,"))
-    assert (tmp_path / "r.html").exists()
+    assert "The export has no classified tickets." in (tmp_path / "r.html").read_text(encoding="utf-8")
