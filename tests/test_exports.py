@@ -380,3 +380,17 @@ def test_freshdesk_text_column_is_by_format_and_a_given_one_is_given():
 def test_text_column_guess_prefers_free_text_over_subject_lines(body, expected):
     export, _ = read(io.BytesIO(body.encode()), input_format="csv")
     assert (export.text_column, export.text_column_how) == (expected, "guessed")
+
+
+def test_a_quote_open_past_the_longest_field_is_a_stray_quote():
+    # Memory stays bounded: past the field limit an open quote is stray, not a field.
+    import csv
+
+    body = 'id,text\n1,"never closed\n' + "".join(f"{i},row number {i}\n" for i in range(2, 400))
+    old = csv.field_size_limit(1000)
+    try:
+        _, items = read(io.BytesIO(body.encode()), input_format="csv")
+    finally:
+        csv.field_size_limit(old)
+    assert skips(items) == {1: (2, "broken quoting (quote still open after the longest field)")}
+    assert [i.fields["id"] for i in items if isinstance(i, Row)] == [str(i) for i in range(2, 400)]

@@ -3,19 +3,18 @@
 import csv
 import itertools
 import json
-import sys
 from dataclasses import dataclass, field
 
 
 #: Past this many characters a record being read is kept on disk, not in memory (CSV), and a JSON
 #: array item that does not parse is judged broken rather than cut by the end of a block.
 MAX_RECORD_CHARS = 1_000_000
-# A quoted CSV field may be of any length (a pasted log); csv's default 128 KiB limit would call
-# it broken and its lines would be read as records.
-try:
-    csv.field_size_limit(sys.maxsize)
-except OverflowError:  # a C long of 32 bits
-    csv.field_size_limit(2**31 - 1)
+#: A quoted CSV field may be this long (a pasted log of a million lines): csv's default 128 KiB
+#: would call it broken and read its lines as records. A quote still open after this many
+#: characters is a stray one (no helpdesk stores a 100-million-character ticket): it is reported
+#: once and the lines after it are read again, and memory stays bounded (csv holds the field).
+MAX_FIELD_CHARS = 100_000_000
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
 
 
 

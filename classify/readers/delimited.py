@@ -95,8 +95,10 @@ def _csv_records(stream, delimiter):
                 if not lines.pending.count:
                     return
                 fields, reason = None, "broken quoting (quoted field never closed)"
-            except csv.Error:
-                fields, reason = None, "broken quoting"
+            except csv.Error as exc:
+                too_long = "field limit" in str(exc)
+                fields, reason = None, "broken quoting (quote still open after the longest field)" if too_long \
+                    else "broken quoting"
             start, pending = lines.take()
             if expected is None:
                 expected = len(fields) if fields is not None else 0
