@@ -52,8 +52,8 @@ def detect_encoding(sample):
 
 def _wide_encoding(sample):
     """UTF-16 or UTF-32 without a byte-order mark, told by where the NUL bytes fall."""
-    head = sample[: 4096 - 4096 % 4]
-    head = head[: len(head) - len(head) % 4]
+    head = sample[:4096]
+    head = head[: len(head) - len(head) % 4]  # whole 4-byte groups
     if len(head) < 8 or b"\0" not in head:
         return None
     zero = [head[i::4].count(0) / (len(head) // 4) for i in range(4)]
