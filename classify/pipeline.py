@@ -23,7 +23,8 @@ from .pool import classify_chunks, load_model
 from .readers import Row, Skipped, chunked, open_export
 from .writers import make_writer, output_format
 
-__all__ = ["ClassifyOptions", "Summary", "StrictError", "classify_export", "classify_file", "output_stream"]
+__all__ = ["ClassifyOptions", "Summary", "StrictError", "check_writable", "classify_export", "classify_file",
+           "output_stream"]
 
 CHUNK_ROWS = 1000
 _MAX_SKIPS_KEPT = 1000
@@ -147,6 +148,20 @@ def classify_export(export, writer, model_ref, *, jobs=1, max_chars=MAX_TEXT_CHA
     return summary
 
 
+def check_writable(path, what="output"):
+    """Raise :class:`InvalidInput` now, before any work, when ``path`` cannot be written."""
+    if path in (None, "-"):
+        return
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise InvalidInput(f"cannot write the {what} {path}: it is a folder")
+    if not folder.is_dir():
+        raise InvalidInput(f"cannot write the {what} {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise InvalidInput(f"cannot write the {what} {path}: no permission to write in {folder}")
+
+
 @contextmanager
 def output_stream(path):
     """A text stream for ``path`` (``-`` or None: stdout); a file appears only if the block succeeds."""
@@ -164,7 +179,10 @@ def output_stream(path):
         return
     target = Path(path)
     tmp = target.with_name(f".{target.name}.part")
-    stream = open(tmp, "w", encoding="utf-8", errors="replace", newline="")
+    try:
+        stream = open(tmp, "w", encoding="utf-8", errors="replace", newline="")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the output {path}: {exc.strerror}") from exc
     try:
         yield stream
         stream.close()
@@ -182,6 +200,7 @@ def classify_file(source, output, options, *, report=False, on_open=None, on_ski
     ``on_chunk`` are passed to :func:`classify_export`.
     """
     aggregate = None
+    check_writable(output)
     if report:
         from . import report as report_module
 
@@ -191,6 +210,8 @@ def classify_file(source, output, options, *, report=False, on_open=None, on_ski
     try:
         if on_open:
             on_open(export)
+        if aggregate is not None:
+            aggregate.describe(export)
         # One job: load the model here, so a bad model fails before any output is written.
         # Several: only the workers load it (one copy each; this process just reads and writes).
         # Resolved once: every worker must use the model current when the run started.

@@ -11,6 +11,7 @@ import click
 from attune.model.errors import InvalidInput
 
 from attune.classify import ClassifyOptions, classify_file
+from attune.classify.pipeline import check_writable
 from attune.model.limits import MAX_TEXT_CHARS
 
 
@@ -133,16 +134,23 @@ def classify(inputs, output, fmt, input_format, text_column, id_column, date_col
 
 def _classify_local(source, output, options, report_path, skipped_path, quiet):
     progress = None
+    for path, what in ((output, "output"), (report_path, "report"), (skipped_path, "skipped rows")):
+        check_writable(path, what)  # before an hour of classifying, not after
 
     def opened(export):
         nonlocal progress
-        if not quiet:
-            how = "guessed; --text-column to choose" if export.text_column_guessed else export.kind
+        if not quiet and export.empty:
+            click.echo(f"attune: reading {export.kind} ({export.encoding}): the export has no tickets; "
+                       "writing an empty output", err=True)
+        elif not quiet:
             click.echo(f"attune: reading {export.kind} ({export.encoding}), text from "
-                       f"{export.text_column!r} ({how})", err=True)
+                       f"{export.text_column!r} ({export.text_source()})", err=True)
         progress = _Progress(export, enabled=not quiet and sys.stderr.isatty())
 
-    skipped_file = open(skipped_path, "w", encoding="utf-8", newline="") if skipped_path else None
+    try:
+        skipped_file = open(skipped_path, "w", encoding="utf-8", newline="") if skipped_path else None
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the skipped rows {skipped_path}: {exc.strerror}") from exc
     try:
         on_skip = None
         if skipped_file:
@@ -175,6 +183,7 @@ def _classify_on_dask(scheduler, inputs, output, options, report_path, quiet):
         raise click.UsageError("--dask writes one file per input: give an output directory with -o")
     if "-" in inputs:
         raise InvalidInput("--dask reads files the workers can see; stdin cannot be shared")
+    check_writable(report_path, "report")
     started = time.monotonic()
     outputs, summary, aggregate = cluster.classify_files_on_dask(
         scheduler, inputs, output, options, want_report=bool(report_path))

@@ -146,9 +146,24 @@ def evaluate(data_path, split, model_path, as_json):
 
     if bool(data_path) == bool(split):
         raise click.UsageError("give one of --data FILE or --split NAME")
-    texts, labels = read_labelled(data_path) if data_path else read_split(split)
+    texts, labels = _read_labelled(data_path, read_labelled) if data_path else read_split(split)
     scores = evaluate_model(_load(model_path), texts, labels)
     click.echo(json.dumps(scores) if as_json else format_report(scores))
+
+
+def _read_labelled(path, read_labelled):
+    # A binary or non-UTF-8 file is one clear line, never a decoder's traceback (or its bytes).
+    import csv
+
+    from attune.model.errors import DataError
+
+    try:
+        return read_labelled(path)
+    except UnicodeDecodeError:
+        raise DataError(f"cannot read {path}: it is not UTF-8 text (a binary file, or another "
+                        "encoding: save it as CSV UTF-8 or JSONL)") from None
+    except csv.Error as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
 
 
 @click.command()

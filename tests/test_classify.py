@@ -249,3 +249,62 @@ def test_progress_bar_shows_rate_and_eta_on_a_terminal(capsys):
     assert "50 rows" in line and "10 rows/s" in line and "ETA 0:00:05" in line
     _Progress(export, enabled=False)(summary)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "name, args, line",
+    [
+        ("subject_and_message.csv", [], "reading csv (utf-8), text from 'Message' (guessed; --text-column to choose)"),
+        ("subject_and_message.csv", ["--text-column", "subject"], "text from 'Subject' (given with --text-column)"),
+        ("freshdesk_tickets.csv", [], "reading freshdesk (utf-8), text from 'Description' (Freshdesk format)"),
+        ("zendesk_tickets.json", [], "reading zendesk (utf-8), text from 'description' (Zendesk format)"),
+        ("excel_unicode.txt", [], "reading csv (utf-16), text from 'message' (guessed; --text-column to choose)"),
+    ],
+)
+def test_the_column_read_is_always_named_with_how_it_was_chosen(run, tmp_path, name, args, line):
+    result = run(DATA / name, "-o", tmp_path / "o.csv", *args)
+    assert result.exit_code == 0, result.stderr
+    assert line in result.stderr
+
+
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        (["-o", "{tmp}/missing/out.csv"], "cannot write the output {tmp}/missing/out.csv: there is no folder {tmp}/missing"),
+        (["-o", "{tmp}"], "cannot write the output {tmp}: it is a folder"),
+        (["-o", "{tmp}/o.csv", "--report", "{tmp}/missing/r.html"],
+         "cannot write the report {tmp}/missing/r.html: there is no folder {tmp}/missing"),
+        (["-o", "{tmp}/o.csv", "--skipped", "{tmp}/missing/s.csv"],
+         "cannot write the skipped rows {tmp}/missing/s.csv: there is no folder {tmp}/missing"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_one_line_before_any_work(run, tmp_path, where, message):
+    result = run(DATA / "freshdesk_tickets.csv", *[w.format(tmp=tmp_path) for w in where])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == ["Error: " + message.format(tmp=tmp_path)]
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_binary_file_is_refused_without_printing_its_bytes(run, tmp_path):
+    src = tmp_path / "tickets.csv"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    result = run(src, "-o", tmp_path / "o.csv")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: cannot read tickets.csv: it is a binary file, not CSV, JSON or JSONL text"
+
+
+@pytest.mark.parametrize(
+    "body, kind",
+    [(b'{"tickets": [], "next_page": null, "count": 0}', "zendesk"), (b"[]", "json"),
+     (b"Ticket ref,Notes\n", "csv")],
+)
+def test_an_export_with_no_tickets_writes_an_empty_output(run, tmp_path, body, kind):
+    src = tmp_path / ("export.csv" if kind == "csv" else "export.json")
+    src.write_bytes(body)
+    out = tmp_path / "o.csv"
+    result = run(src, "-o", out, "--report", tmp_path / "r.html")
+    assert result.exit_code == 0, result.stderr
+    assert f"attune: reading {kind} (utf-8): the export has no tickets" in result.stderr
+    assert "classified 0 of 0 rows" in result.stderr
+    assert read_csv(out) == [] and out.read_text().startswith(("label,", "Ticket ref,Notes,label,"))
+    assert "The export has no classified tickets." in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -168,3 +168,14 @@ def test_evaluate_real_split_without_corpora_is_one_clear_line(runner, tiny_mode
     monkeypatch.setenv("ATTUNE_DATA", str(tmp_path / "nothing-here"))
     result = runner.invoke(cli, ["evaluate", "--split", "real", "--model", str(tiny_model_dir)])
     assert result.exit_code == 1 and "ATTUNE_DATA" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("body", [b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4, b"text,label\n\xff\xfe\xfa,angry\n"],
+                         ids=["png", "latin-1"])
+def test_evaluate_on_a_binary_or_undecodable_file_is_one_clear_line(runner, tiny_model_dir, tmp_path, body):
+    data = tmp_path / "data.csv"
+    data.write_bytes(body)
+    res = runner.invoke(cli, ["evaluate", "--data", str(data), "--model", str(tiny_model_dir)])
+    assert res.exit_code == 1
+    assert res.stderr.strip().splitlines()[-1].startswith(f"Error: cannot read {data}")
+    assert "Traceback" not in res.output and res.exception.__class__ is SystemExit

@@ -222,3 +222,175 @@ def test_output_format(path, fmt, expected):
 def test_result_columns_never_overwrite_input_columns():
     assert writers.result_columns(["id", "label"], ("angry", "neutral")) == [
         "attune_label", "confidence", "intensity", "score_angry", "score_neutral"]
+
+
+def _one_line_array(n, broken_at, broken):
+    items = [json.dumps({"id": i, "text": f"message number {i}", "via": {"channel": "web"}})
+             for i in range(1, n + 1)]
+    items[broken_at - 1] = broken
+    return ("[" + ", ".join(items) + "]").encode()
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '{"id": 500, "text": oops, "via": {"channel": "web"}}',  # a bare word
+        '{"id": 500, "text": "never closed, "via": {"channel": "web"}}',  # an unterminated string
+        '{"id": 500, "text": "cut short", "via": {"channel": ',  # an item cut in the middle
+    ],
+)
+def test_one_line_json_array_resyncs_after_a_broken_item(broken):
+    # json.dumps writes no newlines: reading must go on at the next object on the same line.
+    _, items = read(io.BytesIO(_one_line_array(1000, 500, broken)), input_format="json")
+    assert skips(items) == {500: (1, "broken JSON")}
+    rows = [i for i in items if isinstance(i, Row)]
+    assert [r.fields["id"] for r in rows] == [i for i in range(1, 1001) if i != 500]
+    assert [i.row for i in items] == list(range(1, 1001))
+
+
+def test_pretty_json_array_resyncs_when_the_next_object_shares_a_line():
+    body = (b'[\n {"id": 1, "text": "first"},\n {"id": 2, "text": oops}, {"id": 3, "text": "third"},\n'
+            b' {"id": 4, "text": "fourth", "nested": {"a": [1, {"b": 2}]}}\n]')
+    _, items = read(io.BytesIO(body), input_format="json")
+    assert texts(items) == {1: "first", 3: "third", 4: "fourth"}
+    assert skips(items) == {2: (3, "broken JSON")}
+    assert [i.line for i in items] == [2, 3, 3, 4]
+
+
+def test_broken_item_with_nested_objects_never_yields_its_parts():
+    # The nested {"channel": ...} of a broken item is not an item of the array.
+    body = b'[{"id": 1, "text": "a b"}, {"id": 2, "via": {"channel": "web"}, "text": bad}, {"id": 3, "text": "c d"}]'
+    _, items = read(io.BytesIO(body), input_format="json")
+    assert [i.fields["id"] for i in items if isinstance(i, Row)] == [1, 3]
+    assert len(items) == 3
+
+
+@pytest.mark.parametrize("block", [7, 13, 64])
+def test_one_line_json_array_resyncs_across_small_blocks(monkeypatch, block):
+    body = _one_line_array(60, 30, '{"id": 30, "text": "never closed, "via": {"channel": "web"}}')
+    monkeypatch.setattr(encoding, "_SAMPLE_BYTES", 64)
+    monkeypatch.setattr(jsonish, "MAX_RECORD_CHARS", 80)  # judged early: the next item is not read yet
+    real = jsonish._json_array_items
+
+    def small_blocks(stream):
+        class Small:
+            def read(self, n):
+                return stream.read(block)
+        return real(Small())
+
+    monkeypatch.setattr(readers, "_json_array_items", small_blocks)
+    _, items = read(io.BytesIO(body), input_format="json")
+    assert skips(items) == {30: (1, "broken JSON")}
+    assert [i.fields["id"] for i in items if isinstance(i, Row)] == [i for i in range(1, 61) if i != 30]
+
+
+@pytest.mark.parametrize("line", ["part of a long log, with commas, {n}", "part of a long pasted log {n}"])
+def test_a_quoted_field_over_a_million_characters_is_one_field(line):
+    # A pasted log of 40,000 lines in one ticket is one field, not 40,000 records.
+    giant = "\n".join(line.format(n=n) for n in range(40_000))
+    assert len(giant) > readers.MAX_RECORD_CHARS
+    body = f'id,text\n1,"{giant}"\n2,after the log\n3,"two\nlines"\n'
+    _, items = read(io.BytesIO(body.encode()), input_format="csv")
+    assert skips(items) == {}
+    assert [(i.row, i.line, i.fields["id"]) for i in items] == [(1, 2, "1"), (2, 40_002, "2"), (3, 40_003, "3")]
+    assert items[0].text == giant
+
+
+def test_a_bad_record_after_a_giant_field_is_reported_once_at_its_own_line(monkeypatch):
+    monkeypatch.setattr(delimited, "MAX_RECORD_CHARS", 500)  # pending lines go to disk past this
+    body = ('id,text\n1,"' + "\n".join(f"log line {n}" for n in range(300)) + '"\n'
+            '2,"opened here\n3,and closed" mid-field\n4,fine\n')
+    _, items = read(io.BytesIO(body.encode()), input_format="csv")
+    assert skips(items) == {2: (302, "broken quoting")}
+    assert [(i.row, i.line, i.fields["id"]) for i in items if isinstance(i, Row)] == [
+        (1, 2, "1"), (3, 303, "3"), (4, 304, "4")]
+
+
+@pytest.mark.parametrize(
+    "codec, expected",
+    [("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"),
+     ("utf-32", "utf-32"), ("utf-32-le", "utf-32-le"), ("utf-32-be", "utf-32-be")],
+)
+def test_utf16_and_utf32_are_detected_by_bom_or_nul_pattern(codec, expected):
+    sample = "id,text\n1,I'm furious, the café charged me twice\n".encode(codec)
+    assert readers.detect_encoding(sample) == expected
+
+
+@pytest.mark.parametrize(
+    "name, encoding_, first",
+    [("excel_unicode.txt", "utf-16", "I'm furious, the café charged me twice — again"),
+     ("utf16_nobom.csv", "utf-16-le", "Still waiting for my refund, I'm worried")],
+)
+def test_utf16_exports_are_decoded(name, encoding_, first):
+    export, items = read(DATA / name)
+    assert (export.encoding, export.columns, export.text_column) == (encoding_, ["id", "message"], "message")
+    assert skips(items) == {}
+    assert texts(items)[1] == first
+    assert len(texts(items)) == 2
+
+
+@pytest.mark.parametrize(
+    "head, hint",
+    [(b"PK\x03\x04\x14\x00\x06\x00", "xlsx"), (b"\x1f\x8b\x08\x00", "gzip"), (b"%PDF-1.7\n", "PDF"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary")],
+)
+def test_binary_files_are_refused_with_a_clear_error(head, hint):
+    body = head + bytes(range(256)) * 8
+    with pytest.raises(InvalidInput, match=hint) as caught:
+        open_export(io.BytesIO(body))
+    assert "\\x" not in str(caught.value) and "\x00" not in str(caught.value)  # no bytes echoed
+
+
+def test_a_bad_utf16_unit_costs_its_row_only():
+    body = ("id,text\n1,hello there\n2,bad ".encode("utf-16-le") + b"\x00\xdc"
+            + " unit\n3,more words\n".encode("utf-16-le"))
+    export, items = read(io.BytesIO(body), input_format="csv")
+    assert export.encoding == "utf-16-le"
+    assert texts(items) == {1: "hello there", 3: "more words"}
+    assert skips(items) == {2: (3, "undecodable bytes (not valid utf-16-le)")}
+
+
+def test_ticket_id_and_subject_is_not_freshdesk_and_the_message_is_read():
+    # Freshdesk is Ticket ID + Description; a Message column holds the text, not the Subject.
+    export, items = read(DATA / "subject_and_message.csv")
+    assert (export.kind, export.text_column, export.text_column_how) == ("csv", "Message", "guessed")
+    assert texts(items)[1].startswith("I returned the blender")
+
+
+def test_freshdesk_text_column_is_by_format_and_a_given_one_is_given():
+    export, _ = read(DATA / "freshdesk_tickets.csv")
+    assert (export.text_column, export.text_column_how) == ("Description", "format")
+    export, _ = read(DATA / "freshdesk_tickets.csv", text_column="subject")
+    assert (export.text_column, export.text_column_how) == ("Subject", "given")
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # A subject line is a last resort: the longer free text wins.
+        ("Subject,Notes\nRefund,I returned it weeks ago and still no refund at all\n"
+         "Login,Since the update I cannot log in and I am stuck\n", "Notes"),
+        # A known text name whose cells are all empty is not the text.
+        ("Body,Details\n,The app crashes every time I open the invoices page\n"
+         ",Please call me back about my order\n", "Details"),
+        # Only a subject: it is read (and said to be guessed).
+        ("id,subject\n1,Where is my parcel please\n2,Card declined twice today\n", "subject"),
+    ],
+)
+def test_text_column_guess_prefers_free_text_over_subject_lines(body, expected):
+    export, _ = read(io.BytesIO(body.encode()), input_format="csv")
+    assert (export.text_column, export.text_column_how) == (expected, "guessed")
+
+
+def test_a_quote_open_past_the_longest_field_is_a_stray_quote():
+    # Memory stays bounded: past the field limit an open quote is stray, not a field.
+    import csv
+
+    body = 'id,text\n1,"never closed\n' + "".join(f"{i},row number {i}\n" for i in range(2, 400))
+    old = csv.field_size_limit(1000)
+    try:
+        _, items = read(io.BytesIO(body.encode()), input_format="csv")
+    finally:
+        csv.field_size_limit(old)
+    assert skips(items) == {1: (2, "broken quoting (quote still open after the longest field)")}
+    assert [i.fields["id"] for i in items if isinstance(i, Row)] == [str(i) for i in range(2, 400)]

@@ -3,7 +3,7 @@
 Every input becomes :class:`Export`, whose ``rows()`` yields :class:`Row` (a record with its text) or
 :class:`Skipped` (a bad record with its row number and why). A bad record never stops the file and
 never moves another record: CSV lines swallowed by a stray quote are read again on their own.
-Memory stays bounded by one record (CSV records are capped at ``MAX_RECORD_CHARS``).
+Memory stays bounded by one record (a CSV record's lines past ``MAX_RECORD_CHARS`` wait on disk).
 """
 
 import os
@@ -40,9 +40,11 @@ def open_export(source, *, input_format="auto", text_column=None, id_column=None
                 raise InvalidInput("--unit comment needs a Zendesk JSON or JSONL export")
             export = _csv_export(stream, encoding, head, text_column, id_column, date_column, closer)
         elif kind in ("json", "jsonl"):
+            # A Zendesk API page ({"tickets": [...]}) rather than a bare array.
+            page = kind == "json" and head.lstrip("\ufeff \t\r\n").startswith("{")
             items = _json_array_items(stream) if kind == "json" else _jsonl_items(stream)
             export = _json_export(items, encoding, text_column, id_column, date_column, unit,
-                                  closer, kind)
+                                  closer, kind, page)
         else:
             raise InvalidInput(f"unknown input format {input_format!r}; expected csv, json or jsonl")
         export._progress = progress

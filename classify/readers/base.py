@@ -6,10 +6,15 @@ import json
 from dataclasses import dataclass, field
 
 
-#: A CSV record longer than this is taken as broken quoting (no real ticket is 1M characters).
+#: Past this many characters a record being read is kept on disk, not in memory (CSV), and a JSON
+#: array item that does not parse is judged broken rather than cut by the end of a block.
 MAX_RECORD_CHARS = 1_000_000
-# Long ticket bodies are real; the default 128 KiB cell limit would call them broken.
-csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS + 1))
+#: A quoted CSV field may be this long (a pasted log of a million lines): csv's default 128 KiB
+#: would call it broken and read its lines as records. A quote still open after this many
+#: characters is a stray one (no helpdesk stores a 100-million-character ticket): it is reported
+#: once and the lines after it are read again, and memory stays bounded (csv holds the field).
+MAX_FIELD_CHARS = 100_000_000
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
 
 
 
@@ -46,6 +51,25 @@ class Export:
     _rows: object = field(repr=False)
     _closer: object = field(default=None, repr=False)
     _progress: object = field(default=None, repr=False)
+    #: how the text column was chosen: "given" (--text-column), "format" (Zendesk, Freshdesk, a
+    #: list of strings) or "guessed"
+    text_column_how: str = ""
+    #: the export holds no records at all (``{"tickets": []}``, a CSV header alone): no rows, no error
+    empty: bool = False
+
+    def __post_init__(self):
+        if not self.text_column_how:
+            self.text_column_how = "guessed" if self.text_column_guessed else "format"
+
+    def text_source(self):
+        """How the text column was chosen, in words: "guessed", "given with --text-column", ..."""
+        if self.text_column_how == "given":
+            return "given with --text-column"
+        if self.text_column_how == "guessed":
+            return "guessed; --text-column to choose"
+        if self.kind in ("zendesk", "freshdesk"):
+            return f"{self.kind.capitalize()} format"
+        return "each item is the text"
 
     def rows(self):
         """Yield :class:`Row` and :class:`Skipped` in input order."""

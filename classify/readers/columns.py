@@ -1,6 +1,7 @@
 """Which format a file is, and which columns hold the text, the id and the date."""
 
 import json
+import re
 
 from attune.model.errors import InvalidInput
 
@@ -8,11 +9,12 @@ from attune.model.errors import InvalidInput
 # Column names tried, in order, when no --text-column is given (compared case-insensitively).
 _TEXT_NAMES = (
     "text", "message", "body", "plain_body", "description", "description_text", "comment",
-    "content", "customer_message", "ticket_text", "question", "request", "feedback", "subject",
+    "content", "customer_message", "ticket_text", "question", "request", "feedback",
 )
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _ID_NAMES = ("id", "ticket id", "ticket_id", "ticketid", "comment_id", "message_id", "uuid", "key")
 _DATE_NAMES = (
-    "created_at", "created time", "created", "created_date", "creation_date", "date_created",
+    "created_at", "created time", "created at", "created", "created_date", "creation_date", "date_created",
     "createdat", "timestamp", "date", "time", "sent_at", "received_at",
 )
 
@@ -61,18 +63,21 @@ def _pick(columns, wanted, names, what):
 
 
 def _guess_text_column(columns, samples):
-    """Prefer a known name; else the column whose sampled values are the longest prose."""
-    known = _pick(columns, None, _TEXT_NAMES, "text")
-    if known is not None:
-        return known
+    """A known text name whose sampled cells hold text; else the column whose sampled values are
+    the longest prose. A subject line is no known name: it is read only when nothing longer is."""
+    lowered = {str(c).strip().lower(): c for c in columns}
+    for name in _TEXT_NAMES:
+        column = lowered.get(name)
+        if column is not None and (not samples or any(_is_text(s.get(column)) for s in samples)):
+            return column
     best, best_len = None, 0.0
     for column in columns:
         values = [s.get(column) for s in samples]
-        values = [v for v in values if isinstance(v, str) and v.strip()]
+        values = [v for v in values if _is_text(v)]
         if not values:
             continue
         mean = sum(len(v) for v in values) / len(values)
-        wordy = sum(1 for v in values if " " in v.strip()) / len(values)
+        wordy = sum(1 for v in values if len(_WORD.findall(v)) >= 2) / len(values)
         if wordy >= 0.5 and mean > best_len:
             best, best_len = column, mean
     if best is None:
@@ -83,3 +88,5 @@ def _guess_text_column(columns, samples):
     return best
 
 
+def _is_text(value):
+    return isinstance(value, str) and bool(value.strip())

@@ -2,6 +2,7 @@
 
 import csv
 import itertools
+import tempfile
 
 from attune.model.errors import DataError
 
@@ -10,42 +11,76 @@ from .columns import _DATE_NAMES, _ID_NAMES, _detect_delimiter, _guess_text_colu
 from .encoding import _undecodable
 
 
-class _RecordTooLong(Exception):
-    pass
+class _Pending:
+    """The physical lines of the record being read, kept so a bad record can be read again line
+    by line. Past ``MAX_RECORD_CHARS`` they go to an unnamed temporary file (gone when closed):
+    a giant field is held once, by csv.reader, not twice."""
+
+    def __init__(self):
+        self.count, self._lines, self._chars, self._file = 0, [], 0, None
+
+    def add(self, line):
+        self.count += 1
+        if self._file is not None:
+            self._file.write(line)
+            return
+        self._lines.append(line)
+        self._chars += len(line)
+        if self._chars > MAX_RECORD_CHARS:
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass",
+                                                newline="")
+            self._file.writelines(self._lines)
+            self._lines = []
+
+    def lines_after_first(self):
+        """The lines after the record's first, to be read again (from disk when spilled)."""
+        if self._file is None:
+            return iter(self._lines[1:])
+        spill, self._file = self._file, None
+        spill.seek(0)
+        return _closing_lines(spill)
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+
+
+def _closing_lines(f):
+    # The same line breaks as the input (newline=""), so line numbers stay right.
+    with f:
+        next(f, None)
+        yield from f
 
 
 class _Lines:
     # Feeds physical lines to csv.reader and remembers them, so a record can be taken apart again.
     def __init__(self, lines, first_line):
         self._lines = lines
-        self.pending = []
-        self.pending_chars = 0
+        self.pending = _Pending()
         self.next_line = first_line  # physical line number of the next line handed out
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        if self.pending_chars > MAX_RECORD_CHARS:
-            raise _RecordTooLong
         line = next(self._lines)
-        self.pending.append(line)
-        self.pending_chars += len(line)
+        self.pending.add(line)
         return line
 
     def take(self):
-        lines, self.pending, self.pending_chars = self.pending, [], 0
+        pending, self.pending = self.pending, _Pending()
         start = self.next_line
-        self.next_line += len(lines)
-        return start, lines
+        self.next_line += pending.count
+        return start, pending
 
 
 def _csv_records(stream, delimiter):
-    """Yield (line, fields or None, raw_lines, reason) for each CSV record, the header first.
+    """Yield (line, fields or None, reason) for each CSV record, the header first.
 
-    csv.reader does the parsing at C speed; when a record spans several lines and does not parse
-    cleanly (wrong field count, stray quote, too long), only its first line is reported and the
-    lines after it are parsed again, so a stray quote cannot swallow the rows that follow.
+    csv.reader does the parsing at C speed, and a quoted field may be of any length. When a
+    record spans several lines and does not parse cleanly (wrong field count, stray quote, a
+    quote never closed), only its first line is reported and the lines after it are parsed
+    again, so a stray quote cannot swallow the rows that follow.
     """
     lines = _Lines(iter(stream), 1)
     expected = None
@@ -57,28 +92,28 @@ def _csv_records(stream, delimiter):
             try:
                 fields = next(reader)
             except StopIteration:
-                if not lines.pending:
+                if not lines.pending.count:
                     return
                 fields, reason = None, "broken quoting (quoted field never closed)"
-            except _RecordTooLong:
-                fields, reason = None, "broken quoting (record too long)"
-            except csv.Error:
-                fields, reason = None, "broken quoting"
-            start, raw = lines.take()
+            except csv.Error as exc:
+                too_long = "field limit" in str(exc)
+                fields, reason = None, "broken quoting (quote still open after the longest field)" if too_long \
+                    else "broken quoting"
+            start, pending = lines.take()
             if expected is None:
                 expected = len(fields) if fields is not None else 0
             elif fields is not None and len(fields) != expected:
-                if len(raw) == 1 and not any(f.strip() for f in fields):
+                if pending.count == 1 and not any(f.strip() for f in fields):
                     continue  # blank line
                 if len(fields) > expected and not any(f.strip() for f in fields[expected:]):
                     fields = fields[:expected]  # trailing empty cells from a spreadsheet
                 else:
                     fields, reason = None, f"has {len(fields)} fields, expected {expected}"
-            if reason is not None and len(raw) > 1:
+            if reason is not None and pending.count > 1:
                 # Report the line that opened the bad record; read the lines after it again.
-                redo = raw[1:]
-                raw = raw[:1]
-            yield start, fields, raw, reason
+                redo = pending.lines_after_first()
+            pending.close()
+            yield start, fields, reason
         lines = _Lines(itertools.chain(redo, lines._lines), start + 1)
 
 
@@ -87,32 +122,36 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
     delimiter = _detect_delimiter(header_line)
     records = _csv_records(stream, delimiter)
     try:
-        _, header, _, reason = next(records)
+        _, header, reason = next(records)
     except StopIteration:
         raise DataError("the file is empty") from None
     if header is None:
         raise DataError(f"cannot read the CSV header: {reason}")
+    if not any(name.strip() for name in header):
+        raise DataError("the file is empty or its first line is blank (expected the column names)")
     columns = _unique_columns(header)
     lower = {c.lower() for c in columns}
-    kind = "freshdesk" if "ticket id" in lower and ("description" in lower or "subject" in lower) else "csv"
+    # Freshdesk's ticket export: Ticket ID and Description (docs/classify.md).
+    kind = "freshdesk" if {"ticket id", "description"} <= lower else "csv"
 
     # Look ahead at a few rows to guess the text column, then replay them.
     peeked = list(itertools.islice(records, 50))
-    samples = [dict(zip(columns, f)) for _, f, _, _ in peeked if f is not None]
-    guessed = text_column is None and kind != "freshdesk"
+    samples = [dict(zip(columns, f)) for _, f, _ in peeked if f is not None]
     if text_column is not None:
-        text_col = _pick(columns, text_column, (), "text")
+        text_col, how = _pick(columns, text_column, (), "text"), "given"
+    elif not peeked:
+        text_col, how = None, "guessed"  # no records: nothing to read, nothing to guess from
     elif kind == "freshdesk":
-        text_col = _pick(columns, None, ("description", "description_text", "subject"), "text")
+        text_col, how = _pick(columns, None, ("description",), "text"), "format"
     else:
-        text_col = _guess_text_column(columns, samples)
+        text_col, how = _guess_text_column(columns, samples), "guessed"
     id_col = _pick(columns, id_column, _ID_NAMES, "id")
     date_col = _pick(columns, date_column, _DATE_NAMES, "date")
-    text_index = columns.index(text_col)
+    text_index = columns.index(text_col) if text_col is not None else None
 
     def rows():
-        for number, (line, fields, raw, reason) in enumerate(itertools.chain(peeked, records), 1):
-            if reason is None and any(_undecodable(r) for r in raw):
+        for number, (line, fields, reason) in enumerate(itertools.chain(peeked, records), 1):
+            if reason is None and any(_undecodable(f) for f in fields):
                 reason = f"undecodable bytes (not valid {encoding})"
             if reason is not None:
                 yield Skipped(number, line, reason)
@@ -123,7 +162,8 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
                 continue
             yield Row(number, line, dict(zip(columns, fields)), text)
 
-    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer)
+    return Export(kind, columns, text_col, how == "guessed", id_col, date_col, encoding, rows(), closer,
+                  text_column_how=how, empty=not peeked)
 
 
 def _unique_columns(header):

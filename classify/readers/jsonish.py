@@ -11,76 +11,153 @@ from .columns import _DATE_NAMES, _ID_NAMES, _guess_text_column, _pick
 from .encoding import _undecodable
 
 _WS = re.compile(r"[\s,]*")
-_RESYNC = re.compile(r"\n[ \t]*\{")
 _TICKETS_KEY = re.compile(r'"tickets"\s*:\s*\[')
+_BRACKETS = re.compile(r'[{}\[\]"\\\n]')
+# Where a next item may start: an object after a comma or at the start of a line.
+_NEXT_OBJECT = re.compile(r"(?:,|\n)[ \t\r\n]*(?=\{)")
+_AFTER_ITEM = re.compile(r"\s*(?:[,\]]|$)")
+
+
+def _item_end(buf, pos):
+    """Where the item opened at ``pos`` closes by its brackets (strings respected), or None.
+
+    A newline ends a string (JSON strings hold none), so an unclosed quote in pretty-printed JSON
+    costs one line of bracket counting, not the rest of the file.
+    """
+    stack, in_string, i = [], False, pos
+    while True:
+        m = _BRACKETS.search(buf, i)
+        if m is None:
+            return None
+        i, ch = m.start(), m.group()
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch in '"\n':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]":
+            if not stack or stack.pop() != ch:
+                return None
+            if not stack:
+                return i + 1
+        i += 1
+
+
+def _resync(buf, pos, eof, decoder, first):
+    """After a broken item at ``pos``: ("at", p) to go on reading at p; ("more", p) to read more
+    (nothing before p can start the next item); ("end", None) when no item follows.
+    ``first`` is true when ``pos`` is where the broken item starts (not a later block)."""
+    if first and buf[pos:pos + 1] in ("{", "["):
+        end = _item_end(buf, pos)
+        if end is not None and _AFTER_ITEM.match(buf, end):
+            return "at", end
+    # The brackets do not balance (an unclosed string on one line, an item cut short): the next
+    # item is the first object after a comma or a line start that parses and is followed by , or ].
+    at = pos + 1 if first else pos
+    while True:
+        m = _NEXT_OBJECT.search(buf, at)
+        if m is None:
+            return ("end", None) if eof else ("more", max(pos + 1, len(buf) - 4096))
+        start = m.end()
+        try:
+            item, end = decoder.raw_decode(buf, start)
+        except ValueError:
+            if not eof and len(buf) - start < MAX_RECORD_CHARS:
+                return "more", m.start()  # this candidate may be cut by the end of the block
+            at = start + 1
+            continue
+        if isinstance(item, dict) and _AFTER_ITEM.match(buf, end):
+            return "at", start
+        at = start + 1
+
+
+class _Blocks:
+    """The text read so far from ``pos`` on, a block at a time, and the line ``pos`` is on."""
+
+    def __init__(self, stream):
+        self.stream, self.buf, self.pos, self.line, self.eof = stream, "", 0, 1, False
+        self.fill()
+
+    def fill(self):
+        block = self.stream.read(1 << 16)
+        if not block:
+            self.eof = True
+        self.buf = self.buf[self.pos:] + block
+        self.pos = 0
+
+    def move(self, to):
+        self.line += self.buf.count("\n", self.pos, to)
+        self.pos = to
+
+
+def _open_array(b):
+    """Move ``b`` past the ``[`` of the array, or of a Zendesk page's ``"tickets": [``."""
+    bom = len(b.buf) - len(b.buf.lstrip("\ufeff"))
+    start = _WS.match(b.buf, bom).end()
+    while b.buf[start:start + 1] == "{" and not b.eof and not _TICKETS_KEY.search(b.buf):
+        b.fill()  # a Zendesk page: look further for its "tickets" key
+    if b.buf[start:start + 1] == "{":
+        found = _TICKETS_KEY.search(b.buf)
+        if not found:
+            raise DataError('a JSON object was given; expected an array or a Zendesk "tickets" page')
+        start = found.end()
+    elif b.buf[start:start + 1] == "[":
+        start += 1
+    else:
+        raise DataError("not a JSON array")
+    b.move(start)
+
+
+def _skip_broken(b, decoder):
+    """Move ``b`` past the broken item at its position; False when no item follows."""
+    first = True
+    while True:
+        how, at = _resync(b.buf, b.pos, b.eof, decoder, first)
+        if how == "end":
+            return False
+        b.move(at)
+        if how == "at":
+            return True
+        first = False
+        b.fill()
 
 
 def _json_array_items(stream):
     """Yield (line, item or None, reason) from a JSON array, or the ``tickets`` array of a
-    Zendesk page, reading a block at a time. A broken item is skipped by finding the next
-    line that starts an object."""
+    Zendesk page, reading a block at a time. A broken item is skipped by its brackets, or by
+    finding the next object that parses, on the same line or a later one."""
     decoder = json.JSONDecoder()
-    buf, pos, line, eof = "", 0, 1, False
-
-    def fill():
-        nonlocal buf, pos, eof
-        block = stream.read(1 << 16)
-        if not block:
-            eof = True
-        buf = buf[pos:] + block
-        pos = 0
-
-    fill()
-    start = _WS.match(buf.lstrip("\ufeff")).end() + (len(buf) - len(buf.lstrip("\ufeff")))
-    while buf[start:start + 1] == "{" and not eof and not _TICKETS_KEY.search(buf):
-        fill()  # a Zendesk page: look further for its "tickets" key
-    if buf[start:start + 1] == "{":
-        found = _TICKETS_KEY.search(buf)
-        if not found:
-            raise DataError('a JSON object was given; expected an array or a Zendesk "tickets" page')
-        start = found.end()
-    elif buf[start:start + 1] == "[":
-        start += 1
-    else:
-        raise DataError("not a JSON array")
-    line += buf.count("\n", 0, start)
-    pos = start
+    b = _Blocks(stream)
+    _open_array(b)
     while True:
-        m = _WS.match(buf, pos)
-        line += buf.count("\n", pos, m.end())
-        pos = m.end()
-        if pos >= len(buf) - 1 and not eof:
-            fill()
+        b.move(_WS.match(b.buf, b.pos).end())
+        if b.pos >= len(b.buf) - 1 and not b.eof:
+            b.fill()
             continue
-        if pos >= len(buf) or buf[pos] == "]":
+        if b.pos >= len(b.buf) or b.buf[b.pos] == "]":
             return
         try:
-            item, end = decoder.raw_decode(buf, pos)
+            item, end = decoder.raw_decode(b.buf, b.pos)
         except ValueError:
-            if not eof and len(buf) - pos < MAX_RECORD_CHARS:
-                fill()  # the item may just be cut at the end of the block
+            if not b.eof and len(b.buf) - b.pos < MAX_RECORD_CHARS:
+                b.fill()  # the item may just be cut at the end of the block
                 continue
-            yield line, None, "broken JSON"
-            nxt = _RESYNC.search(buf, pos + 1)
-            while nxt is None and not eof:
-                line += buf.count("\n", pos)
-                pos = len(buf)
-                fill()
-                nxt = _RESYNC.search(buf)
-            if nxt is None:
+            yield b.line, None, "broken JSON"
+            if not _skip_broken(b, decoder):
                 return
-            line += buf.count("\n", pos, nxt.start() + 1)
-            pos = nxt.start() + 1
             continue
-        if end >= len(buf) and not eof:
-            fill()  # a number or literal may continue in the next block
+        if end >= len(b.buf) and not b.eof:
+            b.fill()  # a number or literal may continue in the next block
             continue
-        raw_line = line
-        line += buf.count("\n", pos, end)
-        pos = end
-        if len(buf) - pos < 1 << 15 and not eof:
-            fill()
-        yield raw_line, item, None
+        line = b.line
+        b.move(end)
+        if len(b.buf) - b.pos < 1 << 15 and not b.eof:
+            b.fill()
+        yield line, item, None
 
 
 def _jsonl_items(stream):
@@ -132,9 +209,47 @@ def _zendesk_units(item, unit):
     return rows
 
 
-def _json_export(items, encoding, text_column, id_column, date_column, unit, closer, kind):
+def _zendesk_columns(first, unit, text_column, id_column, date_column):
+    """(columns, text column, how it was chosen, id column, date column) of Zendesk tickets."""
+    columns = []
+    for item in first:
+        for row, _ in _zendesk_units(item, unit):
+            columns.extend(k for k in row if k not in columns)
+    comment = unit == "comment"
+    if text_column is not None:
+        text_col, how = _pick(columns, text_column, (), "text"), "given"
+    else:
+        text_col, how = ("comment_body" if comment else "description"), "format"
+    id_col = id_column or ("comment_id" if comment else "id")
+    date_col = date_column or ("comment_created_at" if comment else "created_at")
+    return columns, text_col, how, id_col, date_col
+
+
+def _item_columns(first, text_column, id_column, date_column):
+    """The same for objects of any other kind: keys of the first items, the text key guessed."""
+    columns = []
+    for item in first:
+        columns.extend(k for k in item if k not in columns)
+    if text_column is not None:
+        how = "given"
+        text_col = text_column if any(text_column in i for i in first) else None
+        if text_col is None:
+            text_col = _pick(columns, text_column, (), "text")
+    else:
+        text_col, how = _guess_text_column(columns, first), "guessed"
+    id_col = _pick(columns, id_column, _ID_NAMES, "id") if columns else id_column
+    date_col = _pick(columns, date_column, _DATE_NAMES, "date") if columns else date_column
+    return columns, text_col, how, id_col, date_col
+
+
+def _json_export(items, encoding, text_column, id_column, date_column, unit, closer, kind, page=False):
     items = iter(items)
     peeked = list(itertools.islice(items, 50))
+    if not peeked:  # [] or {"tickets": []}: no tickets, no error
+        kind = "zendesk" if page else kind  # an empty Zendesk page is still Zendesk
+        how = "given" if text_column is not None else "guessed"
+        return Export(kind, [], text_column, False, id_column, date_column, encoding, iter(()), closer,
+                      text_column_how=how, empty=True)
     first = [item for _, item, _ in peeked if isinstance(item, dict)]
     if first and all(_is_zendesk(item) for item in first):
         kind = "zendesk"
@@ -143,32 +258,13 @@ def _json_export(items, encoding, text_column, id_column, date_column, unit, clo
     strings = bool(peeked) and all(isinstance(item, str) for _, item, _ in peeked if item is not None)
 
     if kind == "zendesk":
-        columns = []
-        for item in first:
-            for row, _ in _zendesk_units(item, unit):
-                columns.extend(k for k in row if k not in columns)
-        text_col = "comment_body" if unit == "comment" else "description"
-        if text_column is not None:
-            text_col = _pick(columns, text_column, (), "text")
-        id_col = "comment_id" if unit == "comment" else "id"
-        id_col = id_column or id_col
-        date_col = date_column or ("comment_created_at" if unit == "comment" else "created_at")
-        guessed = False
+        columns, text_col, how, id_col, date_col = _zendesk_columns(first, unit, text_column, id_column,
+                                                                    date_column)
     elif strings:
-        columns, text_col, guessed, id_col, date_col = ["text"], "text", True, None, None
+        columns, text_col, how, id_col, date_col = ["text"], "text", "format", None, None
     else:
-        columns = []
-        for item in first:
-            columns.extend(k for k in item if k not in columns)
-        guessed = text_column is None
-        if text_column is not None:
-            text_col = text_column if any(text_column in i for i in first) else None
-            if text_col is None:
-                text_col = _pick(columns, text_column, (), "text")
-        else:
-            text_col = _guess_text_column(columns, first)
-        id_col = _pick(columns, id_column, _ID_NAMES, "id") if columns else id_column
-        date_col = _pick(columns, date_column, _DATE_NAMES, "date") if columns else date_column
+        columns, text_col, how, id_col, date_col = _item_columns(first, text_column, id_column, date_column)
+    guessed = how == "guessed"
 
     def rows():
         number = 0
@@ -194,6 +290,7 @@ def _json_export(items, encoding, text_column, id_column, date_column, unit, clo
                 else:
                     yield Row(number, line, fields, text)
 
-    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer)
+    return Export(kind, columns, text_col, guessed, id_col, date_col, encoding, rows(), closer,
+                  text_column_how=how)
 
 
