@@ -88,8 +88,8 @@ def judge(candidate, current, held_out, corrections, tolerance=TOLERANCE):
         right = {name: sum(r["label"] == y for r, y in zip(m.analyze_batch(texts), labels))
                  for name, m in (("candidate", candidate), ("current", current))}
         scores["corrections"] = {"n": len(texts), **right}
-        if right["candidate"] < right["current"] or (right["candidate"] == right["current"] < len(texts)
-                                                     and new["macro_f1"] < old["macro_f1"]):
+        # Better on them, or as good when there was nothing left to learn there.
+        if not (right["candidate"] > right["current"] or right["candidate"] == right["current"] == len(texts)):
             return False, scores, "the candidate does not read the held-out corrections better than the current model", (
                 "add more corrections of the same kind (each pattern needs a few dozen), check they are "
                 "labelled consistently with `attune feedback list`, then run `attune retrain` again")
