@@ -12,6 +12,7 @@ passes is written to a new version folder and promoted; see :mod:`model.registry
 
 import hashlib
 import os
+import sys
 import time
 from collections import namedtuple
 from pathlib import Path
@@ -50,9 +51,11 @@ def split_feedback(rows):
 
 
 def _pause(point):
+    """The crash tests' hook: sleep at ``point`` when ATTUNE_RETRAIN_PAUSE names it."""
     spec = os.environ.get("ATTUNE_RETRAIN_PAUSE", "")
     name, _, seconds = spec.partition(":")
     if name == point:
+        print(f"paused at {point}", file=sys.stderr, flush=True)
         time.sleep(float(seconds or 30))
 
 
