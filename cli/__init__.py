@@ -1,10 +1,10 @@
-"""The ``attune`` command line: one click group; thin commands in modules by concern (model, serve, classify)."""
+"""The ``attune`` command line: one click group; thin commands in modules by concern (model, serve, classify, feedback)."""
 
 import click
 
 from attune.model.errors import AttuneError
 
-from . import classify, model, serve
+from . import classify, feedback, model, serve
 
 
 class _Group(click.Group):
@@ -25,7 +25,7 @@ def cli():
     """
 
 
-for _module in (model, serve, classify):
+for _module in (model, serve, classify, feedback):
     for _command in _module.commands:
         cli.add_command(_command)
 

@@ -12,6 +12,7 @@ passes is written to a new version folder and promoted; see :mod:`model.registry
 
 import hashlib
 import os
+import sys
 import time
 from collections import namedtuple
 from pathlib import Path
@@ -50,9 +51,11 @@ def split_feedback(rows):
 
 
 def _pause(point):
+    """The crash tests' hook: sleep at ``point`` when ATTUNE_RETRAIN_PAUSE names it."""
     spec = os.environ.get("ATTUNE_RETRAIN_PAUSE", "")
     name, _, seconds = spec.partition(":")
     if name == point:
+        print(f"paused at {point}", file=sys.stderr, flush=True)
         time.sleep(float(seconds or 30))
 
 
@@ -88,8 +91,8 @@ def judge(candidate, current, held_out, corrections, tolerance=TOLERANCE):
         right = {name: sum(r["label"] == y for r, y in zip(m.analyze_batch(texts), labels))
                  for name, m in (("candidate", candidate), ("current", current))}
         scores["corrections"] = {"n": len(texts), **right}
-        if right["candidate"] < right["current"] or (right["candidate"] == right["current"] < len(texts)
-                                                     and new["macro_f1"] < old["macro_f1"]):
+        # Better on them, or as good when there was nothing left to learn there.
+        if not (right["candidate"] > right["current"] or right["candidate"] == right["current"] == len(texts)):
             return False, scores, "the candidate does not read the held-out corrections better than the current model", (
                 "add more corrections of the same kind (each pattern needs a few dozen), check they are "
                 "labelled consistently with `attune feedback list`, then run `attune retrain` again")

@@ -71,6 +71,7 @@ def _private(path):
 def connect(path=None):
     """Open (and create if needed) the feedback database with durable settings, private to this user."""
     path = Path(path) if path else db_path()
+    user_dir()  # makes the data directory private again if something loosened it
     with _storage(path):
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # born private, not chmod-ed later
