@@ -2,12 +2,9 @@
 // Permission requests must come from this page: they need the click's user gesture.
 (function () {
   'use strict';
-  const { MSG, DEFAULTS, SITES, originPattern } = globalThis.Attune;
+  const { MSG, SITES, originPattern, readSettings, answer } = globalThis.Attune;
   const $ = (id) => document.getElementById(id);
-
-  async function settings() {
-    return { ...DEFAULTS, ...(await chrome.storage.local.get(Object.keys(DEFAULTS))) };
-  }
+  const settings = () => readSettings(chrome.storage.local);
 
   function say(node, state, text) {
     node.dataset.state = state;
@@ -15,9 +12,7 @@
   }
 
   async function sync() {
-    const res = await chrome.runtime.sendMessage({ type: MSG.SYNC_SITES });
-    if (!res || !res.ok) throw new Error(res && res.error ? res.error.message : 'the extension did not answer');
-    return res.data.patterns;
+    return answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.SYNC_SITES })).patterns;
   }
 
   async function renderSites() {
@@ -127,9 +122,12 @@
 
   async function test() {
     say($('result'), 'pending', 'Testing…');
-    const res = await chrome.runtime.sendMessage({ type: MSG.TEST_CONNECTION, ...formValues() });
-    if (!res || !res.ok) return say($('result'), 'error', res && res.error ? res.error.message : 'The extension did not answer.');
-    say($('result'), res.data.state, res.data.message);
+    try {
+      const data = answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.TEST_CONNECTION, ...formValues() }));
+      say($('result'), data.state, data.message);
+    } catch (e) {
+      say($('result'), 'error', e.message);
+    }
   }
 
   async function init() {

@@ -1,6 +1,6 @@
 // Generic mode: on any page, the agent selects text and uses the context-menu entry or the
 // "Attune: read tone" command. activeTab grants this one tab for this one gesture.
-import { analyzeItems } from './sw-api.js';
+import { analyzeItems, getLimits } from './sw-api.js';
 
 const MENU_ID = 'attune-read-tone';
 export const COMMAND = 'read-tone';
@@ -40,7 +40,9 @@ export async function readTone(tab, selectionText = '') {
     msg = { error: { code: 'empty_text', message: 'Select the customer’s words first.' } };
   } else {
     try {
-      const { results } = await analyzeItems([{ id: 'selection', text }]);
+      const limits = await getLimits();
+      const item = { id: globalThis.Attune.textKey(text), text: text.slice(0, limits.max_text_chars) };
+      const { results } = await analyzeItems([item], limits);
       msg = results[0].error ? { error: results[0].error } : { text, result: results[0] };
     } catch (e) {
       msg = { error: { code: e.code || 'error', message: e.message } };

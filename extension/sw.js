@@ -4,11 +4,11 @@ import './common/messages.js';
 import './common/core.js';
 import './common/sites.js';
 import { ensureDefaults } from './sw-settings.js';
-import { analyzeItems, validateItems, checkReply, sendFeedback, testConnection } from './sw-api.js';
+import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, testConnection } from './sw-api.js';
 import { syncContentScripts } from './sw-sites.js';
 import { createMenus, isMenu, readTone, COMMAND } from './sw-generic.js';
 
-const { MSG } = globalThis.Attune;
+const { MSG, answer } = globalThis.Attune;
 
 chrome.runtime.onInstalled.addListener(async () => {
   await ensureDefaults();
@@ -27,8 +27,12 @@ chrome.commands.onCommand.addListener((command, tab) => {
 
 async function handle(msg) {
   switch (msg && msg.type) {
-    case MSG.ANALYZE_BATCH:
-      return analyzeItems(validateItems(msg.items));
+    case MSG.ANALYZE_BATCH: {
+      const limits = await getLimits();
+      return analyzeItems(validateItems(msg.items, limits), limits);
+    }
+    case MSG.LIMITS:
+      return getLimits();
     case MSG.REPLY_CHECK:
       return checkReply(msg.text, msg.label);
     case MSG.FEEDBACK:
@@ -45,13 +49,13 @@ async function handle(msg) {
   }
 }
 
-// One router: every answer is {ok: true, data} or {ok: false, error: {code, message}}.
+// One router: every answer is answer.ok(data) or answer.fail(error) (common/messages.js).
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
   if (msg && msg.type === MSG.SHOW_HINT) return false; // meant for tabs, not for us
   handle(msg).then(
-    (data) => sendResponse({ ok: true, data }),
-    (err) => sendResponse({ ok: false, error: { code: err.code || 'error', message: err.message } }),
+    (data) => sendResponse(answer.ok(data)),
+    (err) => sendResponse(answer.fail(err)),
   );
   return true;
 });

@@ -27,10 +27,9 @@
     }
     host = A.render.createBadge(document, result, text, {
       feedback: async (label) => {
-        const res = await chrome.runtime.sendMessage({
+        A.answer.unwrap(await chrome.runtime.sendMessage({
           type: A.MSG.FEEDBACK, text, label, predicted: result.label, model_version: result.model, source: 'extension-generic',
-        });
-        if (!res || !res.ok) throw new Error(res && res.error ? res.error.message || res.error.code : 'no answer');
+        }));
       },
     });
     host.setAttribute('data-attune-generic', '');
