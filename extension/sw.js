@@ -3,9 +3,11 @@
 import './common/messages.js';
 import './common/core.js';
 import './common/sites.js';
+import './content/adapters.js';
 import { ensureDefaults } from './sw-settings.js';
 import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, testConnection } from './sw-api.js';
 import { syncContentScripts } from './sw-sites.js';
+import { saveRules, testRule } from './sw-rules.js';
 import { createMenus, isMenu, readTone, COMMAND } from './sw-generic.js';
 
 const { MSG, answer } = globalThis.Attune;
@@ -39,6 +41,12 @@ async function handle(msg) {
       return sendFeedback(msg);
     case MSG.TEST_CONNECTION:
       return testConnection(msg);
+    case MSG.SAVE_RULE:
+      return { rules: await saveRules([msg.rule]) };
+    case MSG.SAVE_RULES:
+      return { rules: await saveRules(msg.rules) };
+    case MSG.TEST_RULE:
+      return testRule(msg.rule);
     case MSG.SYNC_SITES:
       return { patterns: await syncContentScripts() };
     case MSG.OPEN_OPTIONS:

@@ -13,12 +13,17 @@
     SYNC_SITES: 'attune/sync-sites', // options -> sw: re-register content scripts
     OPEN_OPTIONS: 'attune/open-options', // content -> sw
     SHOW_HINT: 'attune/show-hint', // sw -> generic content script: {text, result} or {error}
+    START_TEACH: 'attune/start-teach', // popup -> helpdesk content script: open the picker
+    SAVE_RULE: 'attune/save-rule', // content -> sw: {rule} taught on this page
+    SAVE_RULES: 'attune/save-rules', // options -> sw: {rules} imported (same id replaces)
+    TEST_RULE: 'attune/test-rule', // options -> sw: {rule} -> what it finds in the open tabs of its origin
   });
   root.DEFAULTS = Object.freeze({
     serverUrl: 'http://127.0.0.1:8765',
     token: '',
     enabledSites: [],
-    customSites: [],
+    customSites: [], // origins ("http://127.0.0.1:8800"), port included
+    siteRules: [], // taught rules, see content/adapters.js and common/learn.js
     debugTiming: false,
   });
 

@@ -1,10 +1,14 @@
-// One declarative adapter per helpdesk: which elements are messages, whose they are, where the
-// reply editor is. When a vendor changes its markup, fix the selectors here; nothing else should
-// need to change. Selectors list several alternatives (old and new UIs) separated by commas.
+// Site rules and the one engine that runs them. A rule is data (JSON): which elements are messages,
+// whose they are, where the reply editor is. The built-in adapters below are rules written by hand;
+// rules taught on a page (common/learn.js) have the same fields and are stored per origin and path.
+// When a vendor changes its markup, fix the selectors here; nothing else should need to change.
+// Selectors list several alternatives (old and new UIs) separated by commas.
 //
 // Rule fields:
-//   hosts      hostname regexes where the adapter applies without looking at the DOM
+//   hosts      hostname regexes where the adapter applies without looking at the DOM (built-ins)
 //   detect     a DOM signature, so self-hosted installs (and our test fixtures) are recognised anywhere
+//   origin + path
+//              taught rules: the exact origin (port included) and a path pattern ("/tickets/*")
 //   message    one element per message in the conversation
 //   body       the text element inside a message (first alternative that matches; default: the message)
 //   exclude    removed from the text: quoted replies, signatures, UI chrome
@@ -179,9 +183,21 @@
     return adapter.defaultRole || 'unknown';
   }
 
-  // The adapter for this page: by hostname first, then by DOM signature (self-hosted, fixtures).
-  function pick(hostname, doc) {
-    for (const a of ADAPTERS) if (a.hosts.some((h) => new RegExp(h, 'i').test(hostname))) return a;
+  // "/tickets/*" -> matches "/tickets/42"; "*" stands for any run of characters.
+  function pathMatches(pattern, pathname) {
+    const re = String(pattern || '/*').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    return new RegExp(`^${re}$`).test(pathname);
+  }
+
+  function ruleApplies(rule, loc) {
+    return rule.origin === loc.origin && pathMatches(rule.path, loc.pathname);
+  }
+
+  // The rule for this page (loc: {origin, hostname, pathname}): a taught rule for its origin and
+  // path first, then a built-in one by hostname, then by DOM signature (self-hosted, fixtures).
+  function pick(loc, doc, taught = []) {
+    for (const r of taught) if (ruleApplies(r, loc)) return r;
+    for (const a of ADAPTERS) if (a.hosts.some((h) => new RegExp(h, 'i').test(loc.hostname))) return a;
     for (const a of ADAPTERS) if (doc.querySelector(a.detect)) return a;
     return null;
   }
@@ -210,5 +226,44 @@
     return extractText(editor, '');
   }
 
-  root.adapters = { ADAPTERS, pick, findMessages, findEditor, editorText, extractText, roleOf };
+  const ROLES = ['customer', 'agent', 'internal', 'unknown'];
+  const SELECTOR_FIELDS = ['message', 'body', 'exclude', 'internal', 'agent', 'customer', 'editor', 'thread'];
+
+  // A taught or imported rule -> a clean copy, or an Error saying what is wrong. checkSelector
+  // (where there is a DOM) throws on a selector the browser cannot parse.
+  function validateRule(input, checkSelector = () => {}) {
+    if (!input || typeof input !== 'object') throw new Error('A rule must be an object.');
+    let origin;
+    try {
+      origin = new URL(input.origin).origin;
+    } catch (_) {
+      throw new Error(`Rule "${input.name || input.id}": origin must be an address such as https://help.example.com`);
+    }
+    if (!/^https?:/.test(origin) || origin !== input.origin) throw new Error(`Rule "${input.name || input.id}": origin must be http(s)://host[:port] exactly`);
+    const path = typeof input.path === 'string' && input.path.startsWith('/') ? input.path : '/*';
+    const rule = { id: String(input.id || `taught-${origin}${path}`).slice(0, 300), name: String(input.name || origin).slice(0, 100), origin, path };
+    for (const f of SELECTOR_FIELDS) {
+      if (input[f] === undefined) continue;
+      if (typeof input[f] !== 'string' || !input[f].trim() || input[f].length > 1000) throw new Error(`Rule "${rule.name}": ${f} must be a CSS selector`);
+      try {
+        checkSelector(input[f]);
+      } catch (_) {
+        throw new Error(`Rule "${rule.name}": ${f} is not a valid selector: ${input[f]}`);
+      }
+      rule[f] = input[f];
+    }
+    if (!rule.message) throw new Error(`Rule "${rule.name}": message selector missing`);
+    rule.defaultRole = ROLES.includes(input.defaultRole) ? input.defaultRole : 'unknown';
+    return rule;
+  }
+
+  // The message a node belongs to under a rule, with its role, or null.
+  function messageAt(node, rule, doc) {
+    const el = node && (node.nodeType === 1 ? node : node.parentElement);
+    const container = el && el.closest(rule.message);
+    if (!container) return null;
+    return findMessages(doc, rule).find((m) => m.el === container || m.el.contains(container)) || null;
+  }
+
+  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, ruleApplies, findMessages, messageAt, findEditor, editorText, extractText, roleOf };
 })();

@@ -1,16 +1,22 @@
-// Content script for enabled helpdesk pages: finds customer messages with the page's adapter,
-// asks the service worker for their tone in one batch, and puts a badge after each one.
-// Runs in an IIFE; state lives in this closure for the lifetime of the page.
+// Content script for enabled helpdesk pages: finds customer messages with the page's rule (built-in
+// or taught), asks the service worker for their tone in one batch, and puts a badge after each one.
+// A page no rule recognises gets one quiet "Teach it" status. Runs in an IIFE; state lives in this
+// closure for the lifetime of the page.
 (function () {
   'use strict';
   const A = globalThis.Attune;
   if (!A || A.mainStarted) return; // injected twice (SPA re-registration): keep the first
   A.mainStarted = true;
 
-  const OUR_TAGS = new Set(['ATTUNE-HINT', 'ATTUNE-THREAD', 'ATTUNE-STATUS', 'ATTUNE-REPLY']);
+  const OUR_TAGS = new Set(['ATTUNE-HINT', 'ATTUNE-THREAD', 'ATTUNE-STATUS', 'ATTUNE-REPLY', 'ATTUNE-TEACH']);
+  const UNKNOWN_AFTER_MS = 1500; // a page still unrecognised this long after its last change
   const rendered = new WeakMap(); // message element -> {key, host}
   let adapter = null;
+  let taught = []; // this origin's taught rules
   let scanTimer = null;
+  let unknownTimer = null;
+  let dismissedUnknown = false; // the agent closed the "Teach it" status: not offered again here
+  let stopped = false;
   let statusHost = null;
   let threadHost = null;
   let replyHost = null;
@@ -64,14 +70,27 @@
     return A.answer.unwrap(await send({ type: A.MSG.FEEDBACK, text, label, predicted: result.label, model_version: result.model }));
   }
 
+  // Customer messages in page order; a message the page shows twice (a pinned copy, a preview)
+  // counts once, at its first place.
   function customerMessages() {
-    return A.adapters.findMessages(document, adapter).filter((m) => m.role === 'customer' && m.text);
+    const seen = new Set();
+    return A.adapters.findMessages(document, adapter).filter((m) => {
+      if (m.role !== 'customer' || !m.text || seen.has(m.text)) return false;
+      seen.add(m.text);
+      return true;
+    });
   }
 
   function scan() {
     scanTimer = null;
-    if (!adapter) adapter = A.adapters.pick(location.hostname, document);
-    if (!adapter) return;
+    // Picked again each time: in-app navigation can move to a page another rule covers.
+    adapter = A.adapters.pick(location, document, taught);
+    clearTimeout(unknownTimer);
+    if (!adapter) {
+      unknownTimer = setTimeout(offerTeaching, UNKNOWN_AFTER_MS);
+      return;
+    }
+    if (statusHost && statusHost.getAttribute('data-attune-state') === 'unknown') available();
     const t0 = performance.now();
     let work = 0;
     const customer = customerMessages();
@@ -87,10 +106,11 @@
   }
 
   function scheduleScan() {
-    if (!scanTimer) scanTimer = setTimeout(scan, 0);
+    if (!scanTimer && !stopped) scanTimer = setTimeout(scan, 0);
   }
 
   function placeResults(keys) {
+    if (!adapter) return;
     const fresh = new Set(keys);
     const t0 = performance.now();
     for (const msg of customerMessages()) {
@@ -114,6 +134,22 @@
   function available() {
     if (statusHost) statusHost.remove();
     statusHost = null;
+  }
+
+  // Nothing here Attune understands: say so once, quietly, with the way to fix it.
+  function offerTeaching() {
+    if (adapter || A.teach.active() || statusHost || dismissedUnknown) return;
+    statusHost = A.render.createStatus(document, 'unknown', { teach: startTeaching });
+    statusHost.addEventListener('click', () => (dismissedUnknown = true)); // either button: do not offer again
+    document.documentElement.append(statusHost);
+  }
+
+  function startTeaching() {
+    available();
+    A.teach.start({
+      save: async (rule) => A.answer.unwrap(await send({ type: A.MSG.SAVE_RULE, rule })),
+      done: () => scheduleScan(),
+    });
   }
 
   function updateThread(customer) {
@@ -174,10 +210,32 @@
   });
   observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
+  const forThisOrigin = (rules) => (rules || []).filter((r) => r.origin === location.origin);
+
+  // A rule saved here or imported in the options page applies at once.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes.siteRules) {
+      taught = forThisOrigin(changes.siteRules.newValue);
+      scheduleScan();
+    }
+  });
+  chrome.runtime.onMessage.addListener((msg) => {
+    if (msg && msg.type === A.MSG.START_TEACH) startTeaching();
+  });
+
   // Texts are sliced by the server's limit, so ask for it before the first batch.
   Promise.all([A.readSettings(chrome.storage.local), send({ type: A.MSG.LIMITS })]).then(([settings, limits]) => {
+    if (!A.pageAllowed(location, settings)) return stop();
+    taught = forThisOrigin(settings.siteRules);
     debugTiming = Boolean(settings.debugTiming);
     if (limits && limits.ok) queue.setLimits(limits.data);
     scan();
   });
+
+  // Not our page after all (Attune's own server, or a port the agent did not enable).
+  function stop() {
+    stopped = true;
+    observer.disconnect();
+    clearTimeout(scanTimer);
+  }
 })();

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { loadAttune, parseHTML, fixture } from './helpers.mjs';
 
 const A = await loadAttune('content/adapters.js');
+const at = (hostname) => ({ hostname, origin: `https://${hostname}`, pathname: '/' });
 
 async function messagesOf(name, hostname = 'localhost') {
   const { document } = await parseHTML(fixture(name));
-  const adapter = A.adapters.pick(hostname, document);
+  const adapter = A.adapters.pick(at(hostname), document);
   return { document, adapter, messages: adapter ? A.adapters.findMessages(document, adapter) : [] };
 }
 
@@ -46,9 +47,9 @@ test('freshdesk and gmail: quoted history is not part of the customer text', asy
 
 test('hostname wins over DOM detection', async () => {
   const { document } = await parseHTML(fixture('unknown.html'));
-  assert.equal(A.adapters.pick('acme.zendesk.com', document).id, 'zendesk');
-  assert.equal(A.adapters.pick('mail.google.com', document).id, 'gmail');
-  assert.equal(A.adapters.pick('DESK.ZOHO.EU', document).id, 'zoho');
+  assert.equal(A.adapters.pick(at('acme.zendesk.com'), document).id, 'zendesk');
+  assert.equal(A.adapters.pick(at('mail.google.com'), document).id, 'gmail');
+  assert.equal(A.adapters.pick(at('DESK.ZOHO.EU'), document).id, 'zoho');
 });
 
 test('an unknown helpdesk gets no adapter (generic mode covers it)', async () => {
@@ -61,7 +62,7 @@ test('our own hint elements never leak into message text', async () => {
   const content = document.querySelector('[data-test-id="omni-log-message-content"]');
   content.append(document.createElement('attune-hint'));
   content.lastChild.textContent = 'Angry ●●●';
-  const adapter = A.adapters.pick('x', document);
+  const adapter = A.adapters.pick(at('x'), document);
   assert.ok(!A.adapters.findMessages(document, adapter)[0].text.includes('Angry'));
 });
 
@@ -83,4 +84,13 @@ test('editorText reads textareas and contenteditable alike', async () => {
   const { document } = await parseHTML('<textarea>  I can’t   do that </textarea><div contenteditable="true"><p>Hi</p><p>there</p></div>');
   assert.equal(A.adapters.editorText(document.querySelector('textarea')), 'I can’t do that');
   assert.equal(A.adapters.editorText(document.querySelector('div')), 'Hi\n\nthere');
+});
+
+test('a taught rule applies to its own origin (port included) and path only, before the built-ins', async () => {
+  const { document } = await parseHTML(fixture('zendesk.html'));
+  const taught = { id: 't', origin: 'http://127.0.0.1:8800', path: '/tickets/*', message: 'article' };
+  const where = (origin, pathname) => ({ origin, hostname: new URL(origin).hostname, pathname });
+  assert.equal(A.adapters.pick(where('http://127.0.0.1:8800', '/tickets/7'), document, [taught]).id, 't');
+  assert.equal(A.adapters.pick(where('http://127.0.0.1:8801', '/tickets/7'), document, [taught]).id, 'zendesk');
+  assert.equal(A.adapters.pick(where('http://127.0.0.1:8800', '/admin'), document, [taught]).id, 'zendesk');
 });
