@@ -20,6 +20,15 @@ export function saveRules(input) {
   });
 }
 
+export function deleteRule(id) {
+  return serial(async () => {
+    const { siteRules } = await getSettings();
+    const next = siteRules.filter((r) => r.id !== id);
+    await chrome.storage.local.set({ siteRules: next });
+    return next;
+  });
+}
+
 // What a rule finds in the open tabs of its origin: [{title, url, counts}] (Options → Test).
 export async function testRule(input) {
   const rule = adapters.validateRule(input);

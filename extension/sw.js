@@ -6,8 +6,8 @@ import './common/sites.js';
 import './content/adapters.js';
 import { ensureDefaults } from './sw-settings.js';
 import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, testConnection } from './sw-api.js';
-import { syncContentScripts } from './sw-sites.js';
-import { saveRules, testRule } from './sw-rules.js';
+import { syncContentScripts, CONTENT_FILES } from './sw-sites.js';
+import { saveRules, deleteRule, testRule } from './sw-rules.js';
 import { createMenus, isMenu, readTone, COMMAND } from './sw-generic.js';
 
 const { MSG, answer } = globalThis.Attune;
@@ -45,10 +45,17 @@ async function handle(msg) {
       return { rules: await saveRules([msg.rule]) };
     case MSG.SAVE_RULES:
       return { rules: await saveRules(msg.rules) };
+    case MSG.DELETE_RULE:
+      return { rules: await deleteRule(msg.id) };
     case MSG.TEST_RULE:
       return testRule(msg.rule);
     case MSG.SYNC_SITES:
       return { patterns: await syncContentScripts() };
+    case MSG.TEACH_TAB:
+      // main.js keeps the first copy if it already runs there; the picker opens either way.
+      await chrome.scripting.executeScript({ target: { tabId: msg.tabId }, files: CONTENT_FILES });
+      await chrome.tabs.sendMessage(msg.tabId, { type: MSG.START_TEACH });
+      return {};
     case MSG.OPEN_OPTIONS:
       await chrome.runtime.openOptionsPage();
       return {};
@@ -71,4 +78,3 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 // Debug/test hook: what the context menu and the command do, callable from DevTools.
 globalThis.attuneReadTone = readTone;
 
-chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());

@@ -13,9 +13,11 @@
     SYNC_SITES: 'attune/sync-sites', // options -> sw: re-register content scripts
     OPEN_OPTIONS: 'attune/open-options', // content -> sw
     SHOW_HINT: 'attune/show-hint', // sw -> generic content script: {text, result} or {error}
-    START_TEACH: 'attune/start-teach', // popup -> helpdesk content script: open the picker
+    TEACH_TAB: 'attune/teach-tab', // popup -> sw: {tabId}: inject the content scripts if needed, open the picker
+    START_TEACH: 'attune/start-teach', // sw -> helpdesk content script: open the picker
     SAVE_RULE: 'attune/save-rule', // content -> sw: {rule} taught on this page
     SAVE_RULES: 'attune/save-rules', // options -> sw: {rules} imported (same id replaces)
+    DELETE_RULE: 'attune/delete-rule', // options -> sw: {id}
     TEST_RULE: 'attune/test-rule', // options -> sw: {rule} -> what it finds in the open tabs of its origin
   });
   root.DEFAULTS = Object.freeze({
