@@ -21,6 +21,8 @@
   // Quoted history, signatures and UI chrome are not the customer's words.
   const EXCLUDE = 'blockquote, .gmail_quote, [class*="quote"], [class*="signature"], button, svg, script, style, attune-hint';
 
+  const TABLE_PARTS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th']);
+
   const cssEscape = (s) => (globalThis.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/[^\w-]/g, (c) => `\\${c}`));
   const attrValue = (v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`;
 
@@ -125,9 +127,11 @@
     }
     if (!cur || cur === container) return null;
     const text = textOf(cur);
-    // Same text, walking down through single wrappers, up to the first one we can name.
+    // Same text, walking down through single wrappers, up to the first one we can name (not a
+    // table row or cell: the badge goes after the text element, which must not be a cell).
     for (let n = cur; n; n = n.children.length === 1 ? n.children[0] : null) {
       if (textOf(n) !== text) break;
+      if (TABLE_PARTS.has(n.localName)) continue;
       const sel = stableClasses(n).length ? tagged(n, stableClasses(n)) : null;
       if (sel && container.querySelector(sel) === n) return sel;
     }
@@ -212,16 +216,11 @@
     }
     const bodySel = bodyOf(cont.customer, picks.customer);
     const threadSel = cont.thread && selectorFor(cont.thread, doc);
-    let message;
-    if (cont.agent) {
-      const agentClasses = new Set(stableClasses(cont.agent));
-      const shared = stableClasses(cont.customer).filter((c) => agentClasses.has(c));
-      message = shared.length ? tagged(cont.customer, shared) : null;
-    } else {
-      const classes = stableClasses(cont.customer);
-      message = classes.length ? tagged(cont.customer, classes) : null;
-    }
-    if (!message) message = threadSel ? `${threadSel} > ${cont.customer.localName}` : cont.customer.localName;
+    // The message selector names what every message has in common: with an agent click, the
+    // classes of both; alone, the classes the clicked message shares with its kind of siblings.
+    const peers = cont.agent ? [cont.agent] : likeSiblings(cont.customer);
+    const shared = stableClasses(cont.customer).filter((c) => peers.every((p) => stableClasses(p).includes(c)));
+    const message = shared.length ? tagged(cont.customer, shared) : threadSel ? `${threadSel} > ${cont.customer.localName}` : cont.customer.localName;
 
     const rule = {
       id: `taught-${where.origin}${pathPattern(where.pathname)}`,
@@ -236,15 +235,23 @@
       thread: threadSel || undefined,
     };
 
+    const all = [...doc.querySelectorAll(message)];
+    const bodyIn = (m) => (bodySel ? m.querySelector(bodySel) : null);
+    const fc = features(cont.customer, bodyIn(cont.customer));
+    let split;
     if (cont.agent) {
-      const all = [...doc.querySelectorAll(message)];
-      const bodyIn = (m) => (bodySel ? m.querySelector(bodySel) : null);
-      const fc = features(cont.customer, bodyIn(cont.customer));
       const fa = features(cont.agent, bodyIn(cont.agent));
-      const custOnly = [...fc].filter((f) => !fa.has(f));
-      const agentOnly = [...fa].filter((f) => !fc.has(f));
-      const split = bestSplit(all, custOnly, agentOnly, cont);
+      split = bestSplit(all, [...fc].filter((f) => !fa.has(f)), [...fa].filter((f) => !fc.has(f)), cont);
       if (!split) throw new Error('Attune could not tell the customer message from the agent one here. Try another pair of messages.');
+    } else {
+      // One click: a feature of this message that only some messages have, and whose name says
+      // whose it is ("row-left", "ico-user", data-direction="in"). Without one, every message
+      // counts as the customer's until the agent clicks a reply.
+      const partial = [...fc].filter((f) => WHO_WORDS.test(f) && all.some((m) => !has(m, f)));
+      const best = partial.sort((x, y) => all.filter((m) => has(m, y)).length - all.filter((m) => has(m, x)).length)[0];
+      split = best ? { c: best, a: null } : null;
+    }
+    if (split) {
       if (split.c) rule.customer = split.c;
       if (split.a) rule.agent = split.a;
       rule.defaultRole = split.c ? 'agent' : 'customer';
@@ -259,9 +266,10 @@
     return rule;
   }
 
-  // What a rule finds on a page, for the preview and the options page's "Test".
+  // What a rule finds on a page, for the preview and the options page's "Test" (a message shown
+  // twice counted once, as the badges are).
   function describeMatches(doc, rule) {
-    const messages = root.adapters.findMessages(doc, rule);
+    const messages = root.adapters.uniqueMessages(root.adapters.findMessages(doc, rule));
     const count = (role) => messages.filter((m) => m.role === role).length;
     const counts = { customer: count('customer'), agent: count('agent'), internal: count('internal') };
     return { messages, counts, text: countsText(counts) };

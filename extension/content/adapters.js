@@ -217,6 +217,18 @@
     return out;
   }
 
+  // A message the page shows twice (a pinned first request, a preview beside the full text)
+  // counts once, at its first place.
+  function uniqueMessages(messages) {
+    const seen = new Set();
+    return messages.filter((m) => {
+      const key = `${m.role}\n${m.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   function findEditor(target, adapter) {
     return target && target.closest ? target.closest(adapter.editor) : null;
   }
@@ -265,5 +277,5 @@
     return findMessages(doc, rule).find((m) => m.el === container || m.el.contains(container)) || null;
   }
 
-  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, ruleApplies, findMessages, messageAt, findEditor, editorText, extractText, roleOf };
+  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, ruleApplies, findMessages, uniqueMessages, messageAt, findEditor, editorText, extractText, roleOf };
 })();

@@ -70,15 +70,8 @@
     return A.answer.unwrap(await send({ type: A.MSG.FEEDBACK, text, label, predicted: result.label, model_version: result.model }));
   }
 
-  // Customer messages in page order; a message the page shows twice (a pinned copy, a preview)
-  // counts once, at its first place.
   function customerMessages() {
-    const seen = new Set();
-    return A.adapters.findMessages(document, adapter).filter((m) => {
-      if (m.role !== 'customer' || !m.text || seen.has(m.text)) return false;
-      seen.add(m.text);
-      return true;
-    });
+    return A.adapters.uniqueMessages(A.adapters.findMessages(document, adapter)).filter((m) => m.role === 'customer' && m.text);
   }
 
   function scan() {

@@ -63,19 +63,28 @@ test('notes are told from replies when their markup says "note"', async () => {
   }
 });
 
-test('one customer click on a page whose customer messages have their own class is enough', async () => {
-  const doc = await ticket('chat', 1);
-  const rule = A.learn.deriveRule(doc, { customer: clickTarget(doc, 'chat', 'customer') }, WHERE);
-  assert.equal(rule.message, 'div.row.row-left');
-  const d2 = await ticket('chat', 2);
-  assert.deepEqual(A.adapters.findMessages(d2, rule).map((m) => m.role), ['customer', 'customer']);
-});
+for (const family of ['tabled', 'chat', 'mail', 'cards']) {
+  test(`${family}: one customer click is enough when the customer's messages have a telling class or attribute`, async () => {
+    const doc = await ticket(family, 1);
+    const rule = A.learn.deriveRule(doc, { customer: clickTarget(doc, family, 'customer') }, WHERE);
+    for (const n of [2, 3]) {
+      const d = await ticket(family, n);
+      const roles = A.adapters.uniqueMessages(A.adapters.findMessages(d, rule)).map((m) => m.role);
+      assert.ok(sameSide(roles, EXPECTED[family][n - 1].map(([r]) => r)), `${family} t${n}: ${roles} ${JSON.stringify(rule)}`);
+    }
+  });
+}
 
-test('one customer click where all messages look alike: the preview shows them all as customer', async () => {
-  const doc = await ticket('cards', 1);
-  const rule = A.learn.deriveRule(doc, { customer: clickTarget(doc, 'cards', 'customer') }, WHERE);
-  assert.equal(rule.message, 'li.feed-item');
-  assert.equal(A.learn.describeMatches(doc, rule).text, '4 customer messages, 0 replies');
+test('one customer click where all messages look alike: all are the customer\'s until an agent click', async () => {
+  const { document } = await parseHTML(`<html><body><div id="thread">
+    <div class="msg"><b>Dana</b><p>My order never arrived and nobody answers.</p></div>
+    <div class="msg"><b>Sam</b><p>Sorry Dana, I have sent a new one today.</p></div>
+    <div class="msg"><b>Dana</b><p>Thanks, it came this morning.</p></div></div></body></html>`);
+  const [first, second] = document.querySelectorAll('p');
+  const rule = A.learn.deriveRule(document, { customer: first }, WHERE);
+  assert.equal(rule.message, 'div.msg');
+  assert.equal(A.learn.describeMatches(document, rule).text, '3 customer messages, 0 replies');
+  assert.throws(() => A.learn.deriveRule(document, { customer: first, agent: second }, WHERE), /could not tell/);
 });
 
 test('clicking the same message twice is refused with a message that says what to do', async () => {
