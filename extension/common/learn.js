@@ -16,7 +16,9 @@
   const SEMANTIC_ATTR = /^(data-[\w-]+|role|type|itemprop|itemtype|rel)$/;
   const VOLATILE_ATTR = /(^|-)(id|key|uid|uuid|index|idx|time|timestamp|date|ts|count|testid-\d)$/;
   // Names that say whose a message is; preferred when two features fit as well.
-  const WHO_WORDS = /customer|requester|requestor|end-?user|user|client|contact|visitor|inbound|incoming|\bin\b|left|received|agent|staff|admin|operator|support|outbound|outgoing|\bout\b|right|sent|reply|note|internal|private|whisper|comment|author|sender|direction|from/i;
+  const CUSTOMER_WORDS = /customer|requester|requestor|end-?user|user|client|contact|visitor|inbound|incoming|\bin\b|left|received/i;
+  const WHO_WORDS = new RegExp(`${CUSTOMER_WORDS.source}|agent|staff|admin|operator|support|outbound|outgoing|\\bout\\b|right|sent|note|internal|private|whisper|author|sender|direction`, 'i');
+  const REQUESTER_WORDS = /requester|requestor|customer|client|contact|end-?user/i;
   const NOTE_WORDS = /note|internal|private|whisper/i;
   // Quoted history, signatures and UI chrome are not the customer's words.
   const EXCLUDE = 'blockquote, .gmail_quote, [class*="quote"], [class*="signature"], button, svg, script, style, attune-hint';
@@ -191,6 +193,49 @@
     return best;
   }
 
+  // Ticket systems that mark a message's author only by who it is (Request Tracker: the same
+  // markup for requester and staff): find an element in the customer's message whose value (an
+  // attribute, else its text) differs in the agent's, and which the page also shows outside the
+  // messages (the ticket's "Requestors" box). Customer = a message whose author is a requester.
+  const IDENTITY_ATTR = /^(data-[\w-]*(user|author|sender|email|from|contact|id)[\w-]*|title)$/i;
+
+  function authorSplit(cont, all, doc, bodySel) {
+    const identity = (el, attr) => ((attr ? el.getAttribute(attr) : el.textContent) || '').trim().toLowerCase();
+    const outside = [...doc.querySelectorAll('body *')].filter((e) => !all.some((m) => m.contains(e)));
+    const body = bodySel ? cont.customer.querySelector(bodySel) : null;
+    for (const e of cont.customer.querySelectorAll('*')) {
+      if (body && body.contains(e)) continue;
+      let slot = tagged(e, stableClasses(e));
+      if (cont.customer.querySelector(slot) !== e && e.parentElement && stableClasses(e.parentElement).length) {
+        slot = `${tagged(e.parentElement, stableClasses(e.parentElement))} ${slot}`;
+      }
+      if (cont.customer.querySelector(slot) !== e) continue;
+      const twin = cont.agent.querySelector(slot);
+      if (!twin) continue;
+      const attrs = [...e.attributes].map((a) => a.name).filter((n) => IDENTITY_ATTR.test(n));
+      for (const attr of [...attrs, null]) {
+        const mine = identity(e, attr);
+        const theirs = identity(twin, attr);
+        if (!mine || mine === theirs || (!attr && (e.children.length > 1 || mine.length > 80))) continue;
+        const named = outside.find((o) => o.localName === e.localName && identity(o, attr) === mine);
+        if (!named) continue;
+        // The requesters' box by its name where it has one ("requestors"), else the nearest named ancestor.
+        const up = ancestors(named.parentElement, doc.body).filter((a) => stableClasses(a).length);
+        const box = up.find((a) => stableClasses(a).some((c) => REQUESTER_WORDS.test(c))) || up[0];
+        for (const anc of box ? [box] : []) {
+          const classes = stableClasses(anc).sort((x, y) => Number(REQUESTER_WORDS.test(y)) - Number(REQUESTER_WORDS.test(x)));
+          const sel = `${anc.localName}.${cssEscape(classes[0])} ${tagged(named, stableClasses(named))}`;
+          const values = outside.filter((o) => o.matches(sel)).map((o) => identity(o, attr));
+          if (values.includes(mine) && !values.includes(theirs)) {
+            const pick = (selector) => (attr ? { selector, attr } : { selector });
+            return { author: pick(slot), requester: pick(sel) };
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   // The last path segment names one ticket; the rule covers the part before it.
   function pathPattern(pathname) {
     const parts = String(pathname || '/').split('/').filter(Boolean);
@@ -217,14 +262,16 @@
     const bodySel = bodyOf(cont.customer, picks.customer);
     const threadSel = cont.thread && selectorFor(cont.thread, doc);
     // The message selector names what every message has in common: with an agent click, the
-    // classes of both; alone, the classes the clicked message shares with its kind of siblings.
+    // classes of both; alone, the classes the clicked message shares with its kind of siblings
+    // if one of its features tells the customer's apart, else all of its own classes.
+    const ownClasses = stableClasses(cont.customer);
+    const selectorOf = (classes) =>
+      classes.length ? tagged(cont.customer, classes) : threadSel ? `${threadSel} > ${cont.customer.localName}` : cont.customer.localName;
     const peers = cont.agent ? [cont.agent] : likeSiblings(cont.customer);
-    const shared = stableClasses(cont.customer).filter((c) => peers.every((p) => stableClasses(p).includes(c)));
-    const message = shared.length ? tagged(cont.customer, shared) : threadSel ? `${threadSel} > ${cont.customer.localName}` : cont.customer.localName;
-
+    let message = selectorOf(ownClasses.filter((c) => peers.every((p) => stableClasses(p).includes(c))));
     const rule = {
       id: `taught-${where.origin}${pathPattern(where.pathname)}`,
-      name: `${doc.title || where.origin}`.slice(0, 60),
+      name: `${new URL(where.origin).host}${pathPattern(where.pathname)}`, // the agent renames it in Options
       origin: where.origin,
       path: pathPattern(where.pathname),
       message,
@@ -242,14 +289,19 @@
     if (cont.agent) {
       const fa = features(cont.agent, bodyIn(cont.agent));
       split = bestSplit(all, [...fc].filter((f) => !fa.has(f)), [...fa].filter((f) => !fc.has(f)), cont);
-      if (!split) throw new Error('Attune could not tell the customer message from the agent one here. Try another pair of messages.');
+      if (!split) {
+        const byAuthor = authorSplit(cont, all, doc, bodySel);
+        if (!byAuthor) throw new Error('Attune could not tell the customer message from the agent one here. Try another pair of messages.');
+        Object.assign(rule, byAuthor, { defaultRole: 'agent' });
+      }
     } else {
       // One click: a feature of this message that only some messages have, and whose name says
       // whose it is ("row-left", "ico-user", data-direction="in"). Without one, every message
       // counts as the customer's until the agent clicks a reply.
-      const partial = [...fc].filter((f) => WHO_WORDS.test(f) && all.some((m) => !has(m, f)));
+      const partial = [...fc].filter((f) => CUSTOMER_WORDS.test(f) && all.some((m) => !has(m, f)));
       const best = partial.sort((x, y) => all.filter((m) => has(m, y)).length - all.filter((m) => has(m, x)).length)[0];
       split = best ? { c: best, a: null } : null;
+      if (!split) rule.message = message = selectorOf(ownClasses);
     }
     if (split) {
       if (split.c) rule.customer = split.c;
@@ -269,7 +321,7 @@
   // What a rule finds on a page, for the preview and the options page's "Test" (a message shown
   // twice counted once, as the badges are).
   function describeMatches(doc, rule) {
-    const messages = root.adapters.uniqueMessages(root.adapters.findMessages(doc, rule));
+    const messages = root.adapters.uniqueMessages(root.adapters.findMessages(doc, rule)).filter((m) => m.text);
     const count = (role) => messages.filter((m) => m.role === role).length;
     const counts = { customer: count('customer'), agent: count('agent'), internal: count('internal') };
     return { messages, counts, text: countsText(counts) };

@@ -16,6 +16,11 @@
 //              the message has that role if it, or an element inside it, matches
 //   sender + self
 //              alternative for mail clients: the sender's address vs the signed-in user's
+//   author + requester
+//              alternative for ticket systems that mark authors only by who they are (Request
+//              Tracker): {selector, attr?} of the author inside a message, and of the ticket's
+//              requesters elsewhere on the page; a message whose author is a requester is the
+//              customer's (attr: compare that attribute; without it, the text)
 //   defaultRole role when no rule matched ('unknown' is never badged)
 //   editor     the reply editor (textarea or contenteditable)
 //   thread     the conversation container; the thread summary goes at its top
@@ -171,10 +176,25 @@
     return m ? m[1].toLowerCase() : null;
   }
 
+  function identity(el, attr) {
+    return ((attr ? el.getAttribute(attr) : el.textContent) || '').trim().toLowerCase();
+  }
+
+  // The ticket's requesters, named outside the messages (a "Requestors:" box).
+  function requesters(adapter, doc) {
+    if (!adapter.author || !adapter.requester) return null;
+    return new Set([...doc.querySelectorAll(adapter.requester.selector)].map((e) => identity(e, adapter.requester.attr)).filter(Boolean));
+  }
+
   function roleOf(el, adapter, ctx = {}) {
     if (matchesOrContains(el, adapter.internal)) return 'internal';
     if (matchesOrContains(el, adapter.agent)) return 'agent';
     if (matchesOrContains(el, adapter.customer)) return 'customer';
+    if (ctx.requesters && ctx.requesters.size) {
+      const a = el.querySelector(adapter.author.selector);
+      const who = a && identity(a, adapter.author.attr);
+      if (who) return ctx.requesters.has(who) ? 'customer' : 'agent';
+    }
     if (adapter.sender && ctx.self) {
       const s = el.querySelector(adapter.sender.selector);
       const addr = s && (s.getAttribute(adapter.sender.attr) || '').toLowerCase();
@@ -204,7 +224,7 @@
 
   // Messages in document order: {el, anchor (the body element the badge follows), role, text}.
   function findMessages(doc, adapter) {
-    const ctx = { self: selfAddress(adapter, doc) };
+    const ctx = { self: selfAddress(adapter, doc), requesters: requesters(adapter, doc) };
     const out = [];
     const seen = new Set();
     for (const el of doc.querySelectorAll(adapter.message)) {
@@ -264,6 +284,18 @@
       }
       rule[f] = input[f];
     }
+    for (const f of ['author', 'requester']) {
+      const v = input[f];
+      if (v === undefined) continue;
+      if (!v || typeof v.selector !== 'string' || (v.attr !== undefined && !/^[\w-]+$/.test(v.attr))) throw new Error(`Rule "${rule.name}": ${f} must be {selector, attr?}`);
+      try {
+        checkSelector(v.selector);
+      } catch (_) {
+        throw new Error(`Rule "${rule.name}": ${f} is not a valid selector: ${v.selector}`);
+      }
+      rule[f] = v.attr ? { selector: v.selector, attr: v.attr } : { selector: v.selector };
+    }
+    if (Boolean(rule.author) !== Boolean(rule.requester)) throw new Error(`Rule "${rule.name}": author and requester go together`);
     if (!rule.message) throw new Error(`Rule "${rule.name}": message selector missing`);
     rule.defaultRole = ROLES.includes(input.defaultRole) ? input.defaultRole : 'unknown';
     return rule;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadAttune, parseHTML } from './helpers.mjs';
+import { loadAttune, parseHTML, fixture } from './helpers.mjs';
 
 const A = await loadAttune('content/adapters.js', 'common/learn.js');
 const FAMILIES = new URL('../e2e/pages/families/', import.meta.url);
@@ -103,4 +103,23 @@ test('path patterns keep the section, not the ticket', () => {
 test('generated, state and numbered classes are not used', () => {
   const el = { classList: ['css-1v7d9r0', 'sc-bdVaJa', 'feed-item', 'is-active', 'item123', 'row-left', 'odd'] };
   assert.deepEqual(A.learn.stableClasses(el), ['feed-item', 'row-left']);
+});
+
+// Request Tracker 5 (a real open-source helpdesk; fixtures saved from Debian's request-tracker5):
+// requester and staff messages have the same markup, only the author differs.
+test('request tracker: customer told from staff by the author, matched against the ticket\'s requestors', async () => {
+  const rt = async (n) => (await parseHTML(fixture(`rt5-ticket-${n}.html`))).document;
+  const doc = await rt(1);
+  const stanzas = [...doc.querySelectorAll('.message-stanza')];
+  const rule = A.learn.deriveRule(doc, { customer: stanzas[0], agent: stanzas[1] }, { origin: 'http://127.0.0.1:8811', pathname: '/Ticket/Display.html' });
+  assert.equal(rule.path, '/Ticket/*');
+  assert.ok(rule.author && rule.requester, JSON.stringify(rule));
+  for (const n of [1, 2]) {
+    const d = n === 1 ? doc : await rt(2);
+    const msgs = A.adapters.findMessages(d, rule);
+    // created by the requester, staff reply, staff comment, requester's reply
+    assert.deepEqual(msgs.map((m) => m.role), ['customer', 'agent', 'agent', 'customer'], JSON.stringify(rule));
+    assert.ok(!msgs[0].text.includes('Ticket created'), msgs[0].text);
+  }
+  assert.deepEqual(A.adapters.validateRule(JSON.parse(JSON.stringify(rule))), rule); // survives JSON
 });
