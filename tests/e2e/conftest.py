@@ -99,6 +99,16 @@ def _wait_health(url, proc, timeout=60):
     raise RuntimeError("attune serve did not answer /v1/health in time")
 
 
+def _warm_up(url, token):
+    """One analysis first: a fresh server process takes ~0.3 s for its first one (loading what the
+    cues need), which would otherwise land on whichever browser test happens to ask first."""
+    req = urllib.request.Request(
+        f"{url}/v1/analyze/batch", data=json.dumps({"items": [{"id": "warm", "text": "Warming up, thanks!"}]}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        r.read()
+
+
 @pytest.fixture(scope="session")
 def attune_server(tmp_path_factory, e2e_model_dir):
     """`attune serve` on a free loopback port with a temporary ATTUNE_HOME."""
@@ -113,6 +123,7 @@ def attune_server(tmp_path_factory, e2e_model_dir):
     try:
         health = _wait_health(url, proc)
         token = (home / "token").read_text().strip()
+        _warm_up(url, token)
         yield {"url": url, "token": token, "home": home, "model_version": health.get("model_version")}
     finally:
         proc.terminate()
