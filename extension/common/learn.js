@@ -339,5 +339,5 @@
     return containers(node, null, doc).customer;
   }
 
-  root.learn = { deriveRule, describeMatches, countsText, containerOf, pathPattern, stableClasses, selectorFor, EXCLUDE };
+  root.learn = { deriveRule, describeMatches, countsText, containerOf, pathPattern, stableClasses };
 })();

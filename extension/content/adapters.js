@@ -309,5 +309,5 @@
     return findMessages(doc, rule).find((m) => m.el === container || m.el.contains(container)) || null;
   }
 
-  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, ruleApplies, findMessages, uniqueMessages, messageAt, findEditor, editorText, extractText, roleOf };
+  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, findMessages, uniqueMessages, messageAt, findEditor, editorText, extractText, roleOf };
 })();

@@ -130,8 +130,9 @@
   }
 
   // Nothing here Attune understands: say so once, quietly, with the way to fix it.
+  // Not on a site already taught: its other pages (ticket lists, log-in) simply have no messages.
   function offerTeaching() {
-    if (adapter || A.teach.active() || statusHost || dismissedUnknown) return;
+    if (adapter || taught.length || A.teach.active() || statusHost || dismissedUnknown) return;
     statusHost = A.render.createStatus(document, 'unknown', { teach: startTeaching });
     statusHost.addEventListener('click', () => (dismissedUnknown = true)); // either button: do not offer again
     document.documentElement.append(statusHost);

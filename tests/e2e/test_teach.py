@@ -250,6 +250,11 @@ def test_export_delete_import_round_trip(browser_context, paired, extension_id, 
     tabled.press("Enter")
     options.locator("#rulesResult", has_text="Renamed").wait_for()
     options.locator("#rules").screenshot(path=str(DOCS / "teach-options.png"))
+    ticket = browser_context.new_page()  # "Test" counts what a rule finds in its site's open tabs
+    ticket.goto(ticket_url(family_urls, "cards", 1))
+    options.locator("#rules li[data-rule-id]", has_text="li.feed-item").get_by_role("button", name="Test").click()
+    options.locator("#rulesResult", has_text="2 customer messages, 1 reply, 1 note").wait_for()
+    ticket.close()
     with options.expect_download() as download:
         options.click("#exportRules")
     exported = tmp_path / "attune-rules.json"

@@ -7,7 +7,9 @@ import { loadAttune, memoryArea } from './helpers.mjs';
 
 const A = await loadAttune();
 globalThis.chrome = { storage: { local: memoryArea(), session: memoryArea() } };
+await import('../../extension/content/adapters.js');
 const { createResultCache } = await import('../../extension/sw-cache.js');
+const rules = await import('../../extension/sw-rules.js');
 const api = await import('../../extension/sw-api.js');
 
 const requests = [];
@@ -183,5 +185,30 @@ test.describe('test connection', () => {
     assert.equal((await api.testConnection({ serverUrl: base, token: '' })).state, 'unpaired');
     assert.equal((await api.testConnection({ serverUrl: 'http://127.0.0.1:9', token: 'x' })).state, 'offline');
     assert.equal((await api.testConnection({ serverUrl: 'nonsense', token: 'x' })).state, 'invalid');
+  });
+});
+
+test.describe('taught rules', () => {
+  const rule = (over = {}) => ({ id: 'r1', name: 'Desk', origin: 'http://127.0.0.1:8800', path: '/t/*', message: 'li.msg', customer: '.in', defaultRole: 'agent', ...over });
+  test('saved by id: the same id replaces, others are kept; delete removes one', async () => {
+    await globalThis.chrome.storage.local.set({ siteRules: [] });
+    await rules.saveRules([rule(), rule({ id: 'r2', origin: 'https://help.example.com' })]);
+    const after = await rules.saveRules([rule({ name: 'Renamed' })]);
+    assert.deepEqual(after.map((r) => [r.id, r.name]), [['r2', 'Desk'], ['r1', 'Renamed']]);
+    assert.deepEqual((await rules.deleteRule('r2')).map((r) => r.id), ['r1']);
+    assert.deepEqual((await globalThis.chrome.storage.local.get('siteRules')).siteRules.map((r) => r.id), ['r1']);
+  });
+  test('a bad rule is refused with the field named, and nothing is stored', async () => {
+    await globalThis.chrome.storage.local.set({ siteRules: [] });
+    await assert.rejects(rules.saveRules([rule({ origin: 'http://127.0.0.1:8800/path' })]), /origin/);
+    await assert.rejects(rules.saveRules([rule({ message: 42 })]), /message/);
+    await assert.rejects(rules.saveRules([rule({ author: { selector: '.user' } })]), /author and requester/);
+    assert.deepEqual((await globalThis.chrome.storage.local.get('siteRules')).siteRules, []);
+  });
+  test('unknown fields are dropped and a bad role becomes unknown', async () => {
+    await globalThis.chrome.storage.local.set({ siteRules: [] });
+    const [saved] = await rules.saveRules([rule({ defaultRole: 'boss', script: 'alert(1)' })]);
+    assert.equal(saved.defaultRole, 'unknown');
+    assert.equal('script' in saved, false);
   });
 });
