@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import _free_port, pair_and_enable
-from .test_teach import HINTED_TEXTS, TIMING_SCRIPT, settle_latency
+from .test_teach import HINTED_TEXTS, SLOW_MS, TIMING_SCRIPT, settle_latency
 
 pytestmark = pytest.mark.e2e
 
@@ -111,5 +111,7 @@ def test_teach_request_tracker_then_requester_messages_have_hints_and_staff_ones
         assert len(hinted) == 2, hinted
         for text, start in zip(hinted, REQUESTER[ticket]):
             assert text.startswith(start), (text, start)
-        assert settle_latency(page) <= 150
+        latency = settle_latency(page)
+        print(f"request tracker ticket {ticket}: hints {latency:.0f} ms after the page settled")
+        assert latency <= SLOW_MS
     page.close()
