@@ -154,7 +154,7 @@
     if (threadHost) threadHost.remove();
     threadHost = A.render.createThreadSummary(document, known);
     threadHost.attuneSig = sig;
-    const container = document.querySelector(adapter.thread);
+    const container = adapter.thread && document.querySelector(adapter.thread);
     if (container) container.prepend(threadHost);
     else customer[0].el.before(threadHost);
   }
@@ -202,7 +202,6 @@
       }
     }
   });
-  observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
   const forThisOrigin = (rules) => (rules || []).filter((r) => r.origin === location.origin);
 
@@ -220,16 +219,16 @@
   // Texts are sliced by the server's limit, so ask for it before the first batch.
   Promise.all([A.readSettings(chrome.storage.local), send({ type: A.MSG.LIMITS })]).then(([settings, limits]) => {
     if (!A.pageAllowed(location, settings)) return stop();
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
     taught = forThisOrigin(settings.siteRules);
     debugTiming = Boolean(settings.debugTiming);
     if (limits && limits.ok) queue.setLimits(limits.data);
     scan();
   });
 
-  // Not our page after all (Attune's own server, or a port the agent did not enable).
+  // Not our page after all (Attune's own server, or a port the agent did not enable): nothing
+  // was observed or scanned yet, and nothing will be.
   function stop() {
     stopped = true;
-    observer.disconnect();
-    clearTimeout(scanTimer);
   }
 })();
