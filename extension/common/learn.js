@@ -236,6 +236,14 @@
     return null;
   }
 
+  // The last resort, when nothing in the markup names a side (CSS-in-JS chats with generated
+  // classes only): where the text sits in its message row. Needs layout, so only in a browser.
+  function sideSplit(cont, bodySel) {
+    const c = root.adapters.sideOf(cont.customer, (bodySel && cont.customer.querySelector(bodySel)) || cont.customer);
+    const a = root.adapters.sideOf(cont.agent, (bodySel && cont.agent.querySelector(bodySel)) || cont.agent);
+    return c && a && c !== a ? c : null;
+  }
+
   // The last path segment names one ticket; the rule covers the part before it.
   function pathPattern(pathname) {
     const parts = String(pathname || '/').split('/').filter(Boolean);
@@ -291,8 +299,9 @@
       split = bestSplit(all, [...fc].filter((f) => !fa.has(f)), [...fa].filter((f) => !fc.has(f)), cont);
       if (!split) {
         const byAuthor = authorSplit(cont, all, doc, bodySel);
-        if (!byAuthor) throw new Error('Attune could not tell the customer message from the agent one here. Try another pair of messages.');
-        Object.assign(rule, byAuthor, { defaultRole: 'agent' });
+        const side = byAuthor ? null : sideSplit(cont, bodySel);
+        if (!byAuthor && !side) throw new Error('Attune could not tell the customer message from the agent one here. Try another pair of messages.');
+        Object.assign(rule, byAuthor || { side }, { defaultRole: 'agent' });
       }
     } else {
       // One click: a feature of this message that only some messages have, and whose name says

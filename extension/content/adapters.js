@@ -21,6 +21,8 @@
 //              Tracker): {selector, attr?} of the author inside a message, and of the ticket's
 //              requesters elsewhere on the page; a message whose author is a requester is the
 //              customer's (attr: compare that attribute; without it, the text)
+//   side       'left' | 'right': the customer's text sits on that side of its message row (chats
+//              whose markup names nothing; the last resort, read from the layout)
 //   defaultRole role when no rule matched ('unknown' is never badged)
 //   editor     the reply editor (textarea or contenteditable)
 //   thread     the conversation container; the thread summary goes at its top
@@ -186,7 +188,18 @@
     return new Set([...doc.querySelectorAll(adapter.requester.selector)].map((e) => identity(e, adapter.requester.attr)).filter(Boolean));
   }
 
-  function roleOf(el, adapter, ctx = {}) {
+  // 'left' or 'right': which side of its row a message's text sits on; null without layout
+  // (hidden, or no rendering engine) or when it is centred.
+  function sideOf(row, text) {
+    if (typeof row.getBoundingClientRect !== 'function') return null;
+    const r = row.getBoundingClientRect();
+    const t = text.getBoundingClientRect();
+    if (!r.width || !t.width) return null;
+    const offset = (t.left + t.right) / 2 - (r.left + r.right) / 2;
+    return Math.abs(offset) < r.width * 0.05 ? null : offset < 0 ? 'left' : 'right';
+  }
+
+  function roleOf(el, adapter, ctx = {}, anchor = el) {
     if (matchesOrContains(el, adapter.internal)) return 'internal';
     if (matchesOrContains(el, adapter.agent)) return 'agent';
     if (matchesOrContains(el, adapter.customer)) return 'customer';
@@ -194,6 +207,10 @@
       const a = el.querySelector(adapter.author.selector);
       const who = a && identity(a, adapter.author.attr);
       if (who) return ctx.requesters.has(who) ? 'customer' : 'agent';
+    }
+    if (adapter.side) {
+      const side = sideOf(el, anchor);
+      if (side) return side === adapter.side ? 'customer' : 'agent';
     }
     if (adapter.sender && ctx.self) {
       const s = el.querySelector(adapter.sender.selector);
@@ -232,7 +249,7 @@
       if (seen.has(el) || (el.parentElement && el.parentElement.closest(adapter.message))) continue;
       seen.add(el);
       const anchor = (adapter.body && firstMatch(el, adapter.body)) || el;
-      out.push({ el, anchor, role: roleOf(el, adapter, ctx), text: extractText(anchor, adapter.exclude) });
+      out.push({ el, anchor, role: roleOf(el, adapter, ctx, anchor), text: extractText(anchor, adapter.exclude) });
     }
     return out;
   }
@@ -297,6 +314,7 @@
     }
     if (Boolean(rule.author) !== Boolean(rule.requester)) throw new Error(`Rule "${rule.name}": author and requester go together`);
     if (!rule.message) throw new Error(`Rule "${rule.name}": message selector missing`);
+    if (input.side === 'left' || input.side === 'right') rule.side = input.side;
     rule.defaultRole = ROLES.includes(input.defaultRole) ? input.defaultRole : 'unknown';
     return rule;
   }
@@ -309,5 +327,5 @@
     return findMessages(doc, rule).find((m) => m.el === container || m.el.contains(container)) || null;
   }
 
-  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, findMessages, uniqueMessages, messageAt, findEditor, editorText, extractText, roleOf };
+  root.adapters = { ADAPTERS, pick, validateRule, pathMatches, sideOf, findMessages, uniqueMessages, messageAt, findEditor, editorText, extractText, roleOf };
 })();

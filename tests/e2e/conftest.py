@@ -154,7 +154,7 @@ def pages_url():
     httpd.shutdown()
 
 
-FAMILIES = ("tabled", "chat", "mail", "cards")
+FAMILIES = ("tabled", "chat", "mail", "bubbles", "cards")
 
 
 @pytest.fixture(scope="session")

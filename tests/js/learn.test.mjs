@@ -18,7 +18,7 @@ async function ticket(family, n) {
 // What an agent clicks: the innermost element showing the n-th message of a role (not a quote of it).
 function clickTarget(doc, family, role) {
   const snippet = EXPECTED[family][0].find(([r]) => r === role)[1].slice(0, 30);
-  const hits = [...doc.querySelectorAll('p, div, td')].filter(
+  const hits = [...doc.querySelectorAll('p, div, td, span')].filter(
     (el) => el.textContent.includes(snippet) && !el.closest('blockquote') && ![...el.children].some((c) => c.textContent.includes(snippet)),
   );
   return hits[hits.length - 1]; // the thread's copy when the page shows a message twice
@@ -122,4 +122,19 @@ test('request tracker: customer told from staff by the author, matched against t
     assert.ok(!msgs[0].text.includes('Ticket created'), msgs[0].text);
   }
   assert.deepEqual(A.adapters.validateRule(JSON.parse(JSON.stringify(rule))), rule); // survives JSON
+});
+
+test('bubbles whose classes are all generated: the side of the row decides (layout stubbed here)', async () => {
+  const doc = await ticket('bubbles', 1);
+  // What a browser lays out: rows 600 px wide, customer text at the left, agent text at the right.
+  for (const row of doc.querySelectorAll('[role=log] > div')) {
+    const left = row.className.includes('css-7hq2lw');
+    row.getBoundingClientRect = () => ({ left: 0, right: 600, width: 600 });
+    row.firstElementChild.getBoundingClientRect = () => (left ? { left: 0, right: 300, width: 300 } : { left: 300, right: 600, width: 300 });
+  }
+  const rule = A.learn.deriveRule(doc, { customer: clickTarget(doc, 'bubbles', 'customer'), agent: clickTarget(doc, 'bubbles', 'agent') }, WHERE);
+  assert.equal(rule.side, 'left');
+  assert.equal(rule.message, 'div[role="log"] > div');
+  assert.doesNotMatch(JSON.stringify(rule), /css-/);
+  assert.deepEqual(A.adapters.findMessages(doc, rule).map((m) => m.role), ['customer', 'agent', 'customer']);
 });
