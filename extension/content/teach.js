@@ -28,12 +28,13 @@
     .key { font-size: 11px; opacity: .8; }
   `;
 
-  let session = null;
+  let active = false; // one picker per page
 
   // opts: {save(rule) -> Promise, done(rule|null)}
   function start(opts) {
-    if (session) return;
-    session = createSession(opts);
+    if (active) return;
+    active = true;
+    createSession(opts);
   }
 
   function createSession(opts) {
@@ -154,7 +155,7 @@
       clearOutlines();
       for (const [type, fn] of LISTENERS) doc.removeEventListener(type, fn, true);
       host.remove();
-      session = null;
+      active = false;
       opts.done(result);
     }
 
@@ -208,8 +209,7 @@
     ];
     for (const [type, fn] of LISTENERS) doc.addEventListener(type, fn, true);
     show(['Click the text of one customer message.', 'Then, if you like, one agent reply or internal note.'], []);
-    return { finish };
   }
 
-  A.teach = { start, active: () => session !== null };
+  A.teach = { start, active: () => active };
 })();
