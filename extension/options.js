@@ -2,7 +2,7 @@
 // Permission requests must come from this page: they need the click's user gesture.
 (function () {
   'use strict';
-  const { MSG, SITES, originPattern, readSettings, answer, adapters, learn } = globalThis.Attune;
+  const { MSG, SITES, originPattern, readSettings, answer, rules: engine, learn } = globalThis.Attune;
   const $ = (id) => document.getElementById(id);
   const settings = () => readSettings(chrome.storage.local);
 
@@ -193,7 +193,7 @@
     if (!file) return;
     try {
       const data = JSON.parse(await file.text());
-      const rules = (Array.isArray(data) ? data : data.rules || []).map((r) => adapters.validateRule(r, checkSelector));
+      const rules = (Array.isArray(data) ? data : data.rules || []).map((r) => engine.validateRule(r, checkSelector));
       if (!rules.length) throw new Error('No rules in this file.');
       await saveRules(rules);
       const s = await settings();

@@ -4,7 +4,7 @@ import { analyzeItems, getLimits } from './sw-api.js';
 
 const MENU_ID = 'attune-read-tone';
 export const COMMAND = 'read-tone';
-const GENERIC_FILES = ['common/messages.js', 'common/core.js', 'content/adapters.js', 'content/render.js', 'content/generic.js'];
+const GENERIC_FILES = ['common/messages.js', 'common/core.js', 'common/rules.js', 'content/adapters.js', 'content/render.js', 'content/generic.js'];
 
 export function createMenus() {
   chrome.contextMenus.removeAll(() => {

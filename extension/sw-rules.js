@@ -3,7 +3,7 @@
 import { getSettings } from './sw-settings.js';
 import { CONTENT_FILES } from './sw-sites.js';
 
-const { adapters } = globalThis.Attune;
+const { rules: engine } = globalThis.Attune;
 
 let lock = Promise.resolve(); // a save and an import at once must not lose either (a lock, not state)
 const serial = (fn) => (lock = lock.then(fn, fn));
@@ -11,7 +11,7 @@ const serial = (fn) => (lock = lock.then(fn, fn));
 // Rules with the same id replace the stored ones; the rest are kept.
 export function saveRules(input) {
   return serial(async () => {
-    const incoming = input.map((r) => adapters.validateRule(r));
+    const incoming = input.map((r) => engine.validateRule(r));
     const { siteRules } = await getSettings();
     const ids = new Set(incoming.map((r) => r.id));
     const next = [...siteRules.filter((r) => !ids.has(r.id)), ...incoming];
@@ -31,7 +31,7 @@ export function deleteRule(id) {
 
 // What a rule finds in the open tabs of its origin: [{title, url, counts}] (Options → Test).
 export async function testRule(input) {
-  const rule = adapters.validateRule(input);
+  const rule = engine.validateRule(input);
   const tabs = await chrome.tabs.query({ url: `${rule.origin}/*` });
   const out = [];
   for (const tab of tabs) {

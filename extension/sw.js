@@ -3,7 +3,7 @@
 import './common/messages.js';
 import './common/core.js';
 import './common/sites.js';
-import './content/adapters.js';
+import './common/rules.js';
 import { ensureDefaults } from './sw-settings.js';
 import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, testConnection } from './sw-api.js';
 import { syncContentScripts, CONTENT_FILES } from './sw-sites.js';

@@ -1,5 +1,5 @@
 // Teaching: from one clicked customer message (and optionally one agent reply or note, and the
-// reply editor) derive a site rule in the same format as the built-in adapters (content/adapters.js).
+// reply editor) derive a site rule in the format common/rules.js runs (as the built-in adapters are).
 // Pure: reads the document it is given, changes nothing; no chrome.*. The picker UI is content/teach.js.
 //
 // What makes a rule survive other tickets of the same site: it names elements by their tag,
@@ -66,7 +66,7 @@
   }
 
   // Text of an element as the engine reads it (quotes and signatures left out).
-  const textOf = (el) => root.adapters.extractText(el, EXCLUDE);
+  const textOf = (el) => root.rules.extractText(el, EXCLUDE);
 
   function ancestors(el, stop) {
     const out = [];
@@ -239,8 +239,8 @@
   // The last resort, when nothing in the markup names a side (CSS-in-JS chats with generated
   // classes only): where the text sits in its message row. Needs layout, so only in a browser.
   function sideSplit(cont, bodySel) {
-    const c = root.adapters.sideOf(cont.customer, (bodySel && cont.customer.querySelector(bodySel)) || cont.customer);
-    const a = root.adapters.sideOf(cont.agent, (bodySel && cont.agent.querySelector(bodySel)) || cont.agent);
+    const c = root.rules.sideOf(cont.customer, (bodySel && cont.customer.querySelector(bodySel)) || cont.customer);
+    const a = root.rules.sideOf(cont.agent, (bodySel && cont.agent.querySelector(bodySel)) || cont.agent);
     return c && a && c !== a ? c : null;
   }
 
@@ -330,7 +330,7 @@
   // What a rule finds on a page, for the preview and the options page's "Test" (a message shown
   // twice counted once, as the badges are).
   function describeMatches(doc, rule) {
-    const messages = root.adapters.uniqueMessages(root.adapters.findMessages(doc, rule)).filter((m) => m.text);
+    const messages = root.rules.uniqueMessages(root.rules.findMessages(doc, rule)).filter((m) => m.text);
     const count = (role) => messages.filter((m) => m.role === role).length;
     const counts = { customer: count('customer'), agent: count('agent'), internal: count('internal') };
     return { messages, counts, text: countsText(counts) };

@@ -25,7 +25,7 @@
     token: '',
     enabledSites: [],
     customSites: [], // origins ("http://127.0.0.1:8800"), port included
-    siteRules: [], // taught rules, see content/adapters.js and common/learn.js
+    siteRules: [], // taught rules, see common/rules.js and common/learn.js
     debugTiming: false,
   });
 

@@ -40,7 +40,7 @@
     const [name, port] = host.startsWith('[') ? [host, ''] : host.split(':');
     if (port && port !== (loc.port || (loc.protocol === 'https:' ? '443' : '80'))) return false;
     const hostOk = name === '*' || loc.hostname === name || (name.startsWith('*.') && loc.hostname.endsWith(name.slice(1)));
-    return hostOk && root.adapters.pathMatches(m[3], loc.pathname);
+    return hostOk && root.rules.pathMatches(m[3], loc.pathname);
   }
 
   // The content script's own check, whatever the browser registered it for: never on Attune's

@@ -21,8 +21,8 @@
     anchor = end && !end.closest('input, textarea') ? end : null;
     const settings = await A.readSettings(chrome.storage.local);
     const taught = settings.siteRules.filter((r) => r.origin === location.origin);
-    const rule = A.adapters.pick(location, document, taught);
-    const msg = rule ? A.adapters.messageAt(range.commonAncestorContainer, rule, document) : null;
+    const rule = A.rules.pick(location, document, taught);
+    const msg = rule ? A.rules.messageAt(range.commonAncestorContainer, rule, document) : null;
     if (msg) anchor = msg.anchor;
     return { text, role: msg ? msg.role : null };
   }

@@ -71,13 +71,13 @@
   }
 
   function customerMessages() {
-    return A.adapters.uniqueMessages(A.adapters.findMessages(document, adapter)).filter((m) => m.role === 'customer' && m.text);
+    return A.rules.uniqueMessages(A.rules.findMessages(document, adapter)).filter((m) => m.role === 'customer' && m.text);
   }
 
   function scan() {
     scanTimer = null;
     // Picked again each time: in-app navigation can move to a page another rule covers.
-    adapter = A.adapters.pick(location, document, taught);
+    adapter = A.rules.pick(location, document, taught);
     clearTimeout(unknownTimer);
     if (!adapter) {
       unknownTimer = setTimeout(offerTeaching, UNKNOWN_AFTER_MS);
@@ -169,7 +169,7 @@
   }
 
   const checkDraft = A.debounce(async (editor) => {
-    const text = A.adapters.editorText(editor);
+    const text = A.rules.editorText(editor);
     if (replyHost) replyHost.remove();
     replyHost = null;
     if (text.length < 3 || queue.paused()) return;
@@ -185,7 +185,7 @@
     'input',
     (e) => {
       if (!adapter) return;
-      const editor = A.adapters.findEditor(e.target, adapter);
+      const editor = A.rules.findEditor(e.target, adapter);
       if (editor) checkDraft(editor);
     },
     true,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadAttune } from './helpers.mjs';
 
-const A = await loadAttune('content/adapters.js');
+const A = await loadAttune('common/rules.js', 'content/adapters.js');
 
 test('textKey is stable and tells texts apart', () => {
   assert.equal(A.textKey('I am so angry'), A.textKey('I am so angry'));

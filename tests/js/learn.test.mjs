@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadAttune, parseHTML, fixture } from './helpers.mjs';
 
-const A = await loadAttune('content/adapters.js', 'common/learn.js');
+const A = await loadAttune('common/rules.js', 'common/learn.js');
 const FAMILIES = new URL('../e2e/pages/families/', import.meta.url);
 const EXPECTED = JSON.parse(readFileSync(new URL('expected.json', FAMILIES), 'utf8'));
 const WHERE = { origin: 'http://127.0.0.1:8800', pathname: '/families/x/t1.html' };
@@ -37,7 +37,7 @@ for (const family of ['tabled', 'chat', 'mail', 'cards']) {
     assert.doesNotMatch(selectors, /css-|\d{3,}|nth-/); // no generated classes, ids or positions
     for (const n of [1, 2, 3]) {
       const d = n === 1 ? doc : await ticket(family, n);
-      const msgs = A.adapters.findMessages(d, rule);
+      const msgs = A.rules.findMessages(d, rule);
       const unique = [...new Map(msgs.map((m) => [m.text, m])).values()]; // the mail page shows its first message twice
       const want = EXPECTED[family][n - 1].map(([r]) => r);
       assert.equal(unique.length, want.length, `${family} t${n}: ${JSON.stringify(rule)}`);
@@ -69,7 +69,7 @@ for (const family of ['tabled', 'chat', 'mail', 'cards']) {
     const rule = A.learn.deriveRule(doc, { customer: clickTarget(doc, family, 'customer') }, WHERE);
     for (const n of [2, 3]) {
       const d = await ticket(family, n);
-      const roles = A.adapters.uniqueMessages(A.adapters.findMessages(d, rule)).map((m) => m.role);
+      const roles = A.rules.uniqueMessages(A.rules.findMessages(d, rule)).map((m) => m.role);
       assert.ok(sameSide(roles, EXPECTED[family][n - 1].map(([r]) => r)), `${family} t${n}: ${roles} ${JSON.stringify(rule)}`);
     }
   });
@@ -116,12 +116,12 @@ test('request tracker: customer told from staff by the author, matched against t
   assert.ok(rule.author && rule.requester, JSON.stringify(rule));
   for (const n of [1, 2]) {
     const d = n === 1 ? doc : await rt(2);
-    const msgs = A.adapters.findMessages(d, rule);
+    const msgs = A.rules.findMessages(d, rule);
     // created by the requester, staff reply, staff comment, requester's reply
     assert.deepEqual(msgs.map((m) => m.role), ['customer', 'agent', 'agent', 'customer'], JSON.stringify(rule));
     assert.ok(!msgs[0].text.includes('Ticket created'), msgs[0].text);
   }
-  assert.deepEqual(A.adapters.validateRule(JSON.parse(JSON.stringify(rule))), rule); // survives JSON
+  assert.deepEqual(A.rules.validateRule(JSON.parse(JSON.stringify(rule))), rule); // survives JSON
 });
 
 test('bubbles whose classes are all generated: the side of the row decides (layout stubbed here)', async () => {
@@ -136,5 +136,5 @@ test('bubbles whose classes are all generated: the side of the row decides (layo
   assert.equal(rule.side, 'left');
   assert.equal(rule.message, 'div[role="log"] > div');
   assert.doesNotMatch(JSON.stringify(rule), /css-/);
-  assert.deepEqual(A.adapters.findMessages(doc, rule).map((m) => m.role), ['customer', 'agent', 'customer']);
+  assert.deepEqual(A.rules.findMessages(doc, rule).map((m) => m.role), ['customer', 'agent', 'customer']);
 });

@@ -7,7 +7,7 @@ import { loadAttune, memoryArea } from './helpers.mjs';
 
 const A = await loadAttune();
 globalThis.chrome = { storage: { local: memoryArea(), session: memoryArea() } };
-await import('../../extension/content/adapters.js');
+await import('../../extension/common/rules.js');
 const { createResultCache } = await import('../../extension/sw-cache.js');
 const rules = await import('../../extension/sw-rules.js');
 const api = await import('../../extension/sw-api.js');
