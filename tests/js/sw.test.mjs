@@ -212,3 +212,39 @@ test.describe('taught rules', () => {
     assert.equal('script' in saved, false);
   });
 });
+
+const { syncContentScripts } = await import('../../extension/sw-sites.js');
+
+test.describe('content script registration', () => {
+  // A browser whose match patterns may or may not carry ports (Chromium does, Firefox does not).
+  function fakeBrowser({ ports }) {
+    const registered = [];
+    const check = (patterns) => {
+      if (!ports && patterns.some((p) => /:\/\/[^/]+:\d+\//.test(p))) throw new Error('Invalid url pattern');
+    };
+    globalThis.chrome.permissions = { contains: async ({ origins }) => (check(origins), true) };
+    globalThis.chrome.scripting = {
+      getRegisteredContentScripts: async () => registered.splice(0),
+      unregisterContentScripts: async () => {},
+      registerContentScripts: async ([s]) => (check([...s.matches, ...(s.excludeMatches || [])]), registered.push(s)),
+    };
+    return registered;
+  }
+  const settings = { serverUrl: 'http://127.0.0.1:8765', customSites: ['http://127.0.0.1:8800'], enabledSites: ['zendesk'] };
+
+  test('exact origins with their port, and the server excluded', async () => {
+    const registered = fakeBrowser({ ports: true });
+    await globalThis.chrome.storage.local.set(settings);
+    assert.deepEqual(await syncContentScripts(), ['https://*.zendesk.com/*', 'http://127.0.0.1:8800/*']);
+    assert.deepEqual(registered[0].matches, ['https://*.zendesk.com/*', 'http://127.0.0.1:8800/*']);
+    assert.deepEqual(registered[0].excludeMatches, ['http://127.0.0.1:8765/*']);
+  });
+
+  test('a browser without ports in patterns: by host, and main.js checks the origin', async () => {
+    const registered = fakeBrowser({ ports: false });
+    await globalThis.chrome.storage.local.set(settings);
+    await syncContentScripts();
+    assert.deepEqual(registered[0].matches, ['https://*.zendesk.com/*', 'http://127.0.0.1/*']);
+    assert.equal(registered[0].excludeMatches, undefined);
+  });
+});
