@@ -129,6 +129,7 @@
         }),
       ]);
       step = 'agent';
+      panel.querySelector('button.primary').focus();
     }
 
     function derive(lastError) {
@@ -161,9 +162,9 @@
 
     const ours = (e) => e.composedPath().includes(host);
 
-    function onMove(e) {
-      if (ours(e) || step === 'editor') return;
-      const c = A.learn.containerOf(e.target, doc);
+    // The outline that follows the pointer (or the arrow keys): the message that would be picked.
+    function highlight(node) {
+      const c = node && A.learn.containerOf(node, doc);
       if (c === hovered) return;
       if (hovered && styled.has(hovered) && !hovered.hasAttribute('data-attune-preview')) {
         const [value, priority] = styled.get(hovered);
@@ -174,6 +175,32 @@
       }
       hovered = c;
       if (c && !c.hasAttribute('data-attune-preview')) outline(c, 'hover');
+    }
+
+    function onMove(e) {
+      if (ours(e) || step === 'editor') return;
+      armed = false;
+      highlight(e.target);
+    }
+
+    // Keyboard: arrows walk the page's blocks of text, Enter picks the one outlined.
+    let keyTarget = null; // where the arrows are (kept across picks: the next pick is further on)
+    let armed = false; // an arrow was pressed since the last pick, so Enter picks
+    function textBlocks() {
+      return [...doc.body.querySelectorAll('*')].filter(
+        (el) => !el.closest('attune-teach, attune-hint, attune-status, attune-thread') &&
+          [...el.childNodes].some((n) => n.nodeType === 3 && n.nodeValue.trim().length >= 20),
+      );
+    }
+    function walk(delta) {
+      const blocks = textBlocks();
+      if (!blocks.length) return;
+      const i = blocks.indexOf(keyTarget);
+      keyTarget = blocks[i < 0 ? (delta > 0 ? 0 : blocks.length - 1) : (i + delta + blocks.length) % blocks.length];
+      armed = true;
+      highlight(keyTarget);
+      keyTarget.scrollIntoView({ block: 'center' });
+      if (shadow.activeElement) shadow.activeElement.blur(); // Enter now picks, not the focused button
     }
 
     // Clicks on the page pick; they must not also open links or focus the page's own widgets.
@@ -197,6 +224,16 @@
         e.preventDefault();
         e.stopImmediatePropagation();
         finish(null);
+      } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && step !== 'editor') {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        walk(e.key === 'ArrowDown' ? 1 : -1);
+      } else if (e.key === 'Enter' && armed && !ours(e)) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        picks[step] = keyTarget;
+        armed = false;
+        derive(step);
       }
     }
 
@@ -208,7 +245,7 @@
       ['keydown', onKey],
     ];
     for (const [type, fn] of LISTENERS) doc.addEventListener(type, fn, true);
-    show(['Click the text of one customer message.', 'Then, if you like, one agent reply or internal note.'], []);
+    show(['Click the text of one customer message (or use ↓ ↑ and Enter).', 'Then, if you like, one agent reply or internal note.'], []);
   }
 
   A.teach = { start, active: () => active };
