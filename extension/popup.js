@@ -42,15 +42,16 @@
     const tab = await currentTab();
     const settings = await readSettings(chrome.storage.local);
     let text = 'Open your helpdesk in this tab to teach Attune to read it.';
+    let web = false;
     try {
       const url = new URL(tab.url);
-      if (/^https?:$/.test(url.protocol)) {
-        text = pageAllowed(url, settings) ? `Attune runs on ${url.origin}.` : `Attune is off on ${url.origin}.`;
-      }
+      web = /^https?:$/.test(url.protocol) && url.origin !== new URL(settings.serverUrl).origin;
+      if (web) text = pageAllowed(url, settings) ? `Attune runs on ${url.origin}.` : `Attune is off on ${url.origin}.`;
     } catch (_) {
       /* no tab address (browser pages) */
     }
     $('where').textContent = text;
+    $('teach').disabled = !web;
     $('teach').addEventListener('click', () => teach().catch((e) => ($('result').textContent = e.message)));
     $('options').addEventListener('click', () => chrome.runtime.openOptionsPage().then(() => window.close()));
   }
