@@ -72,6 +72,9 @@ def teach(page, family, screenshot=None):
     panel = page.locator("attune-teach .panel")
     panel.wait_for()
     clicks = 0
+    message_text(page, family, "customer").hover()  # the message that a click would pick is outlined
+    assert "solid" in message_text(page, family, "customer").evaluate(
+        "el => [...document.querySelectorAll('*')].filter(e => e.contains(el)).map(e => e.style.outline).join(' ')")
     message_text(page, family, "customer").click()
     clicks += 1
     panel.get_by_text("right?").wait_for()
