@@ -201,7 +201,7 @@ def test_reply_check_under_the_taught_editor(browser_context, paired, family_url
     page.close()
 
 
-def test_the_toolbar_popup_path_opens_the_picker_in_the_tab(browser_context, paired, extension_id, family_urls):
+def test_the_toolbar_popup_path_opens_the_picker_and_a_wrong_click_is_explained(browser_context, paired, extension_id, family_urls):
     # What the popup's "Teach this helpdesk" sends once the site is enabled (headless Chromium has
     # no toolbar to click): the worker injects the scripts if needed and opens the picker.
     page = browser_context.new_page()
@@ -214,7 +214,15 @@ def test_the_toolbar_popup_path_opens_the_picker_in_the_tab(browser_context, pai
         globalThis.Attune.answer.unwrap(await chrome.runtime.sendMessage({ type: globalThis.Attune.MSG.TEACH_TAB, tabId: tab.id }));
     }""", page.url)
     options.close()
-    page.locator("attune-teach .panel").wait_for()
+    panel = page.locator("attune-teach .panel")
+    panel.wait_for()
+    customer = page.locator("table.article >> nth=0").locator(".body-text")
+    customer.click()
+    panel.get_by_text("right?").wait_for()
+    counts = panel.get_attribute("data-attune-counts")
+    customer.click()  # the same message again, as if it were the agent's: refused, the preview holds
+    panel.get_by_role("alert").get_by_text("click a reply or note from the agent").wait_for()
+    assert panel.get_attribute("data-attune-counts") == counts
     page.keyboard.press("Escape")  # cancels, and the page is as it was
     page.locator("attune-teach").wait_for(state="detached")
     assert page.evaluate("() => document.querySelectorAll('[data-attune-preview], [style*=outline]').length") == 0
