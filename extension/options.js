@@ -2,12 +2,9 @@
 // Permission requests must come from this page: they need the click's user gesture.
 (function () {
   'use strict';
-  const { MSG, DEFAULTS, SITES, originPattern } = globalThis.Attune;
+  const { MSG, SITES, originPattern, readSettings, answer, rules: engine, learn } = globalThis.Attune;
   const $ = (id) => document.getElementById(id);
-
-  async function settings() {
-    return { ...DEFAULTS, ...(await chrome.storage.local.get(Object.keys(DEFAULTS))) };
-  }
+  const settings = () => readSettings(chrome.storage.local);
 
   function say(node, state, text) {
     node.dataset.state = state;
@@ -15,9 +12,7 @@
   }
 
   async function sync() {
-    const res = await chrome.runtime.sendMessage({ type: MSG.SYNC_SITES });
-    if (!res || !res.ok) throw new Error(res && res.error ? res.error.message : 'the extension did not answer');
-    return res.data.patterns;
+    return answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.SYNC_SITES })).patterns;
   }
 
   async function renderSites() {
@@ -75,18 +70,29 @@
     }
   }
 
+  // Exactly this origin, port included; browsers whose patterns take no port get the host.
+  async function requestOrigin(origin) {
+    try {
+      return await chrome.permissions.request({ origins: [originPattern(origin)] });
+    } catch (_) {
+      return chrome.permissions.request({ origins: [originPattern(origin, { port: false })] });
+    }
+  }
+
   async function addCustom(event) {
     event.preventDefault();
     const input = $('customUrl');
-    let pattern;
     let origin;
     try {
-      pattern = originPattern(input.value);
+      originPattern(input.value);
       origin = new URL(input.value.trim()).origin;
     } catch (e) {
       return say($('sitesResult'), 'invalid', e.message);
     }
-    const granted = await chrome.permissions.request({ origins: [pattern] });
+    if (origin === new URL((await settings()).serverUrl).origin) {
+      return say($('sitesResult'), 'invalid', `${origin} is the Attune server itself, not a helpdesk.`);
+    }
+    const granted = await requestOrigin(origin);
     if (!granted) return say($('sitesResult'), 'denied', `${origin}: permission not granted.`);
     const s = await settings();
     await chrome.storage.local.set({ customSites: [...new Set([...s.customSites, origin])] });
@@ -108,6 +114,98 @@
     renderSites();
   }
 
+  // Taught rules: rename, test in the open tabs, delete; export and import as JSON.
+  async function saveRules(rules) {
+    return answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.SAVE_RULES, rules })).rules;
+  }
+
+  async function renderRules() {
+    const { siteRules } = await settings();
+    const list = $('rules');
+    list.replaceChildren();
+    if (!siteRules.length) {
+      const li = document.createElement('li');
+      li.className = 'where';
+      li.textContent = 'No taught helpdesks yet.';
+      list.append(li);
+    }
+    for (const rule of siteRules) {
+      const li = document.createElement('li');
+      li.dataset.ruleId = rule.id;
+      const name = document.createElement('input');
+      name.value = rule.name;
+      name.setAttribute('aria-label', 'Rule name');
+      name.addEventListener('change', async () => {
+        await saveRules([{ ...rule, name: name.value.trim() || rule.origin }]);
+        say($('rulesResult'), 'ok', `Renamed to ${name.value.trim()}.`);
+      });
+      const where = document.createElement('div');
+      where.className = 'where';
+      where.textContent = `${rule.origin}${rule.path} · messages: ${rule.message}`;
+      const buttons = document.createElement('div');
+      buttons.className = 'buttons';
+      const test = document.createElement('button');
+      test.type = 'button';
+      test.textContent = 'Test';
+      test.addEventListener('click', () => testRule(rule));
+      const del = document.createElement('button');
+      del.type = 'button';
+      del.textContent = 'Delete';
+      del.setAttribute('aria-label', `Delete ${rule.name}`);
+      del.addEventListener('click', async () => {
+        answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.DELETE_RULE, id: rule.id }));
+        say($('rulesResult'), 'ok', `${rule.name} deleted.`);
+        renderRules();
+      });
+      buttons.append(test, del);
+      li.append(name, where, buttons);
+      list.append(li);
+    }
+  }
+
+  async function testRule(rule) {
+    try {
+      const tabs = answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.TEST_RULE, rule }));
+      if (!tabs.length) return say($('rulesResult'), 'ok', `Open a ticket on ${rule.origin} and press Test again.`);
+      const lines = tabs.map((t) => `${t.title || t.url}: ${learn.countsText(t.counts)}`);
+      say($('rulesResult'), 'ok', lines.join(' · '));
+    } catch (e) {
+      say($('rulesResult'), 'error', e.message);
+    }
+  }
+
+  async function exportRules() {
+    const { siteRules } = await settings();
+    const blob = new Blob([JSON.stringify({ attuneRules: 1, rules: siteRules }, null, 2) + '\n'], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'attune-rules.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    say($('rulesResult'), 'ok', `${siteRules.length} rule${siteRules.length === 1 ? '' : 's'} exported.`);
+  }
+
+  // A selector this browser cannot parse is refused at import, not discovered on a ticket.
+  const checkSelector = (sel) => document.createDocumentFragment().querySelector(sel);
+
+  async function importRules() {
+    const file = $('importRules').files[0];
+    if (!file) return;
+    try {
+      const data = JSON.parse(await file.text());
+      const rules = (Array.isArray(data) ? data : data.rules || []).map((r) => engine.validateRule(r, checkSelector));
+      if (!rules.length) throw new Error('No rules in this file.');
+      await saveRules(rules);
+      const s = await settings();
+      const off = [...new Set(rules.map((r) => r.origin))].filter((o) => !s.customSites.includes(o));
+      say($('rulesResult'), 'ok', `${rules.length} rule${rules.length === 1 ? '' : 's'} imported.` + (off.length ? ` Enable ${off.join(', ')} above to use them.` : ''));
+    } catch (e) {
+      say($('rulesResult'), 'invalid', `Not imported: ${e.message}`);
+    }
+    $('importRules').value = '';
+    renderRules();
+  }
+
   function formValues() {
     return { serverUrl: $('serverUrl').value.trim().replace(/\/+$/, ''), token: $('token').value.trim() };
   }
@@ -127,9 +225,12 @@
 
   async function test() {
     say($('result'), 'pending', 'Testing…');
-    const res = await chrome.runtime.sendMessage({ type: MSG.TEST_CONNECTION, ...formValues() });
-    if (!res || !res.ok) return say($('result'), 'error', res && res.error ? res.error.message : 'The extension did not answer.');
-    say($('result'), res.data.state, res.data.message);
+    try {
+      const data = answer.unwrap(await chrome.runtime.sendMessage({ type: MSG.TEST_CONNECTION, ...formValues() }));
+      say($('result'), data.state, data.message);
+    } catch (e) {
+      say($('result'), 'error', e.message);
+    }
   }
 
   async function init() {
@@ -139,7 +240,13 @@
     $('pair').addEventListener('submit', save);
     $('test').addEventListener('click', test);
     $('custom').addEventListener('submit', addCustom);
+    $('exportRules').addEventListener('click', exportRules);
+    $('importRules').addEventListener('change', importRules);
+    chrome.storage.onChanged.addListener((changes, area) => {
+      if (area === 'local' && changes.siteRules) renderRules();
+    });
     await renderSites();
+    await renderRules();
     document.body.dataset.ready = 'true';
   }
   init();

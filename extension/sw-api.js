@@ -3,9 +3,8 @@
 import { getSettings } from './sw-settings.js';
 import { createResultCache } from './sw-cache.js';
 
-const { textKey, planBatches, LABELS } = globalThis.Attune;
+const { planBatches, parseLimits, DEFAULT_LIMITS, RESULT_CACHE_MAX, LABELS } = globalThis.Attune;
 const TIMEOUT_MS = 8000;
-const MAX_ITEMS = 1000;
 
 export class ApiError extends Error {
   constructor(code, message, status = 0) {
@@ -17,7 +16,7 @@ export class ApiError extends Error {
 
 let cache = null; // built lazily: the storage area only exists inside the extension
 function resultCache() {
-  return (cache = cache || createResultCache(chrome.storage.session, { max: 500 }));
+  return (cache = cache || createResultCache(chrome.storage.session, { max: RESULT_CACHE_MAX }));
 }
 
 // While the server is unreachable, calls fail fast for a growing pause instead of hammering it
@@ -72,25 +71,43 @@ export async function call(settings, path, { method = 'GET', body, auth = true, 
   return data;
 }
 
-export function validateItems(items) {
-  if (!Array.isArray(items) || items.length > MAX_ITEMS) throw new ApiError('invalid_input', `items must be a list of at most ${MAX_ITEMS}`);
+// The server's limits from GET /v1/model, kept in storage.session per server address. Until the
+// server has answered (offline, unpaired, an older server) the defaults hold and nothing is kept.
+export async function getLimits() {
+  const settings = await getSettings();
+  const { limits } = await chrome.storage.session.get('limits');
+  if (limits && limits.serverUrl === settings.serverUrl) return limits.values;
+  let data;
+  try {
+    data = await call(settings, '/v1/model');
+  } catch (_) {
+    return { ...DEFAULT_LIMITS };
+  }
+  const values = parseLimits(data && data.limits);
+  await chrome.storage.session.set({ limits: { serverUrl: settings.serverUrl, values } });
+  return values;
+}
+
+export function validateItems(items, limits = DEFAULT_LIMITS) {
+  const max = limits.max_batch_items;
+  if (!Array.isArray(items) || items.length > max) throw new ApiError('invalid_input', `items must be a list of at most ${max}`);
   for (const i of items) {
     if (!i || typeof i.id !== 'string' || typeof i.text !== 'string') throw new ApiError('invalid_input', 'each item needs a string id and text');
   }
   return items;
 }
 
-// Items [{id, text}] -> {results: [{id, ...result} | {id, error}]}; cached results are not re-sent,
-// the rest go in as few batch requests as the server's limit allows.
-export async function analyzeItems(items) {
+// Items [{id, text}] -> {results: [{id, ...result} | {id, error}]}. The id is the text's hash
+// (textKey, computed once by the sender) and keys the shared cache; cached results are not
+// re-sent, the rest go in as few requests as the server's batch limit allows.
+export async function analyzeItems(items, limits = DEFAULT_LIMITS) {
   const settings = await getSettings();
-  const keyed = items.map((i) => ({ ...i, key: textKey(i.text) }));
-  const cached = await resultCache().getMany(keyed.map((i) => i.key));
+  const cached = await resultCache().getMany(items.map((i) => i.id));
   const missing = new Map();
-  for (const i of keyed) if (!cached.has(i.key) && i.text.trim()) missing.set(i.key, i.text);
+  for (const i of items) if (!cached.has(i.id) && i.text.trim()) missing.set(i.id, i.text);
   const fresh = new Map();
   const errors = new Map();
-  for (const chunk of planBatches([...missing], 256)) {
+  for (const chunk of planBatches([...missing], limits.max_batch_items)) {
     const data = await call(settings, '/v1/analyze/batch', {
       method: 'POST',
       body: { items: chunk.map(([id, text]) => ({ id, text })) },
@@ -103,10 +120,10 @@ export async function analyzeItems(items) {
   }
   if (fresh.size) await resultCache().putMany(fresh);
   return {
-    results: keyed.map((i) => {
-      const r = cached.get(i.key) || fresh.get(i.key);
+    results: items.map((i) => {
+      const r = cached.get(i.id) || fresh.get(i.id);
       if (r) return { ...r, id: i.id };
-      return { id: i.id, error: errors.get(i.key) || { code: 'empty_text', message: 'Nothing to read.' } };
+      return { id: i.id, error: errors.get(i.id) || { code: 'empty_text', message: 'Nothing to read.' } };
     }),
   };
 }
@@ -149,5 +166,6 @@ export async function testConnection({ serverUrl, token } = {}) {
     return { state: e.code, message: e.message };
   }
   await markOnline();
+  await chrome.storage.session.remove('limits'); // a new server (or pairing) may have new limits
   return { state: 'ok', message: `Connected to ${settings.serverUrl} — model ${health.model_version || 'unknown'}.`, model_version: health.model_version };
 }

@@ -1,10 +1,10 @@
 // Generic mode: on any page, the agent selects text and uses the context-menu entry or the
 // "Attune: read tone" command. activeTab grants this one tab for this one gesture.
-import { analyzeItems } from './sw-api.js';
+import { analyzeItems, getLimits } from './sw-api.js';
 
 const MENU_ID = 'attune-read-tone';
 export const COMMAND = 'read-tone';
-const GENERIC_FILES = ['common/messages.js', 'common/core.js', 'content/render.js', 'content/generic.js'];
+const GENERIC_FILES = ['common/messages.js', 'common/core.js', 'common/rules.js', 'content/adapters.js', 'content/render.js', 'content/generic.js'];
 
 export function createMenus() {
   chrome.contextMenus.removeAll(() => {
@@ -25,22 +25,27 @@ export async function readTone(tab, selectionText = '') {
   tab = tab && tab.id !== undefined ? tab : await activeTab();
   if (!tab) return;
   const target = { tabId: tab.id };
-  let text = selectionText;
+  let info;
   try {
-    // The context menu's selectionText loses line breaks; read the live selection when allowed.
-    const [r] = await chrome.scripting.executeScript({ target, func: () => String(getSelection()) });
-    if (r && r.result) text = r.result;
     await chrome.scripting.executeScript({ target, files: GENERIC_FILES });
+    // The live selection keeps line breaks (the menu's selectionText loses them), and the page's
+    // rule, if any, says whose words they are.
+    const [r] = await chrome.scripting.executeScript({ target, func: () => globalThis.Attune.selectionInfo() });
+    info = r.result || {};
   } catch (_) {
     return; // pages we may not script (browser pages, web store): nothing to show there
   }
-  text = globalThis.Attune.normalizeText(text || '');
+  const text = globalThis.Attune.normalizeText(info.text || selectionText || '');
   let msg;
   if (!text) {
-    msg = { error: { code: 'empty_text', message: 'Select the customer’s words first.' } };
+    msg = { error: { code: 'empty', message: 'Select the customer’s words first.' } };
+  } else if (info.role && info.role !== 'customer') {
+    msg = { error: { code: 'agent', message: 'That is the agent’s text: select a customer message.' } };
   } else {
     try {
-      const { results } = await analyzeItems([{ id: 'selection', text }]);
+      const limits = await getLimits();
+      const item = { id: globalThis.Attune.textKey(text), text: text.slice(0, limits.max_text_chars) };
+      const { results } = await analyzeItems([item], limits);
       msg = results[0].error ? { error: results[0].error } : { text, result: results[0] };
     } catch (e) {
       msg = { error: { code: e.code || 'error', message: e.message } };

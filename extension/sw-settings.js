@@ -1,9 +1,8 @@
 // Settings live in chrome.storage.local (nothing in service-worker globals).
-const { DEFAULTS } = globalThis.Attune;
+const { DEFAULTS, readSettings } = globalThis.Attune;
 
-export async function getSettings() {
-  const stored = await chrome.storage.local.get(Object.keys(DEFAULTS));
-  return { ...DEFAULTS, ...stored };
+export function getSettings() {
+  return readSettings(chrome.storage.local);
 }
 
 // First install: write the defaults so the options page shows them; keep what the agent set.

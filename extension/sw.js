@@ -3,12 +3,14 @@
 import './common/messages.js';
 import './common/core.js';
 import './common/sites.js';
+import './common/rules.js';
 import { ensureDefaults } from './sw-settings.js';
-import { analyzeItems, validateItems, checkReply, sendFeedback, testConnection } from './sw-api.js';
-import { syncContentScripts } from './sw-sites.js';
+import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, testConnection } from './sw-api.js';
+import { syncContentScripts, CONTENT_FILES } from './sw-sites.js';
+import { saveRules, deleteRule, testRule } from './sw-rules.js';
 import { createMenus, isMenu, readTone, COMMAND } from './sw-generic.js';
 
-const { MSG } = globalThis.Attune;
+const { MSG, answer } = globalThis.Attune;
 
 chrome.runtime.onInstalled.addListener(async () => {
   await ensureDefaults();
@@ -27,16 +29,33 @@ chrome.commands.onCommand.addListener((command, tab) => {
 
 async function handle(msg) {
   switch (msg && msg.type) {
-    case MSG.ANALYZE_BATCH:
-      return analyzeItems(validateItems(msg.items));
+    case MSG.ANALYZE_BATCH: {
+      const limits = await getLimits();
+      return analyzeItems(validateItems(msg.items, limits), limits);
+    }
+    case MSG.LIMITS:
+      return getLimits();
     case MSG.REPLY_CHECK:
       return checkReply(msg.text, msg.label);
     case MSG.FEEDBACK:
       return sendFeedback(msg);
     case MSG.TEST_CONNECTION:
       return testConnection(msg);
+    case MSG.SAVE_RULE:
+      return { rules: await saveRules([msg.rule]) };
+    case MSG.SAVE_RULES:
+      return { rules: await saveRules(msg.rules) };
+    case MSG.DELETE_RULE:
+      return { rules: await deleteRule(msg.id) };
+    case MSG.TEST_RULE:
+      return testRule(msg.rule);
     case MSG.SYNC_SITES:
       return { patterns: await syncContentScripts() };
+    case MSG.TEACH_TAB:
+      // main.js keeps the first copy if it already runs there; the picker opens either way.
+      await chrome.scripting.executeScript({ target: { tabId: msg.tabId }, files: CONTENT_FILES });
+      await chrome.tabs.sendMessage(msg.tabId, { type: MSG.START_TEACH });
+      return {};
     case MSG.OPEN_OPTIONS:
       await chrome.runtime.openOptionsPage();
       return {};
@@ -45,13 +64,13 @@ async function handle(msg) {
   }
 }
 
-// One router: every answer is {ok: true, data} or {ok: false, error: {code, message}}.
+// One router: every answer is answer.ok(data) or answer.fail(error) (common/messages.js).
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
   if (msg && msg.type === MSG.SHOW_HINT) return false; // meant for tabs, not for us
   handle(msg).then(
-    (data) => sendResponse({ ok: true, data }),
-    (err) => sendResponse({ ok: false, error: { code: err.code || 'error', message: err.message } }),
+    (data) => sendResponse(answer.ok(data)),
+    (err) => sendResponse(answer.fail(err)),
   );
   return true;
 });
@@ -59,4 +78,3 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 // Debug/test hook: what the context menu and the command do, callable from DevTools.
 globalThis.attuneReadTone = readTone;
 
-chrome.action.onClicked.addListener(() => chrome.runtime.openOptionsPage());

@@ -224,6 +224,24 @@
     return out;
   }
 
+  // The server's limits as GET /v1/model reports them ("limits"); these defaults are what it
+  // enforces when an older server does not say.
+  const DEFAULT_LIMITS = Object.freeze({ max_text_chars: 20000, max_batch_items: 256 });
+
+  function parseLimits(limits) {
+    const out = { ...DEFAULT_LIMITS };
+    for (const k of Object.keys(DEFAULT_LIMITS)) {
+      const v = limits && limits[k];
+      if (Number.isInteger(v) && v > 0) out[k] = v;
+    }
+    return out;
+  }
+
+  // The one cache size policy: the service worker's shared cache (chrome.storage.session, all tabs)
+  // and each page's own map both keep the 500 most recently used results. A ticket rarely shows
+  // more than a few dozen messages, so 500 covers a working session of tickets; a result is ~1 kB.
+  const RESULT_CACHE_MAX = 500;
+
   function nextBackoff(previousMs, { first = 15000, max = 300000 } = {}) {
     return previousMs ? Math.min(max, previousMs * 2) : first;
   }
@@ -258,6 +276,9 @@
     threadTrend,
     trendText,
     planBatches,
+    DEFAULT_LIMITS,
+    parseLimits,
+    RESULT_CACHE_MAX,
     nextBackoff,
     feedbackChoices,
     debounce,

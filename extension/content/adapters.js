@@ -1,25 +1,11 @@
-// One declarative adapter per helpdesk: which elements are messages, whose they are, where the
-// reply editor is. When a vendor changes its markup, fix the selectors here; nothing else should
-// need to change. Selectors list several alternatives (old and new UIs) separated by commas.
-//
-// Rule fields:
-//   hosts      hostname regexes where the adapter applies without looking at the DOM
-//   detect     a DOM signature, so self-hosted installs (and our test fixtures) are recognised anywhere
-//   message    one element per message in the conversation
-//   body       the text element inside a message (first alternative that matches; default: the message)
-//   exclude    removed from the text: quoted replies, signatures, UI chrome
-//   internal / agent / customer
-//              the message has that role if it, or an element inside it, matches
-//   sender + self
-//              alternative for mail clients: the sender's address vs the signed-in user's
-//   defaultRole role when no rule matched ('unknown' is never badged)
-//   editor     the reply editor (textarea or contenteditable)
-//   thread     the conversation container; the thread summary goes at its top
+// One built-in rule per helpdesk, in the format common/rules.js documents and runs. When a vendor
+// changes its markup, fix the selectors here; nothing else should need to change. Selectors list
+// several alternatives (old and new UIs) separated by commas.
 (function () {
   'use strict';
   const root = (globalThis.Attune = globalThis.Attune || {});
 
-  const ADAPTERS = [
+  root.ADAPTERS = Object.freeze([
     {
       id: 'zendesk',
       hosts: ['\\.zendesk\\.com$'],
@@ -119,96 +105,5 @@
       editor: 'div[contenteditable="true"][role="textbox"][g_editable="true"], div.Am.Al.editable',
       thread: 'div[role="list"]',
     },
-  ];
-
-  const BLOCK = new Set(['P', 'DIV', 'LI', 'TR', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'PRE', 'SECTION', 'ARTICLE', 'UL', 'OL', 'TABLE']);
-  const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'ATTUNE-HINT', 'ATTUNE-THREAD']);
-
-  // "a, b" -> the first element matching a, else b: alternatives are listed in order of preference.
-  function firstMatch(el, selector) {
-    for (const alt of selector.split(/,(?![^[]*\])/)) {
-      const found = el.querySelector(alt.trim());
-      if (found) return found;
-    }
-    return null;
-  }
-
-  function matchesOrContains(el, selector) {
-    if (!selector) return false;
-    return el.matches(selector) || el.querySelector(selector) !== null;
-  }
-
-  // Text as a reader sees it (line breaks for blocks and <br>) without layout, minus excluded parts.
-  function extractText(el, exclude) {
-    const parts = [];
-    const walk = (node) => {
-      if (node.nodeType === 3) {
-        parts.push(node.nodeValue);
-        return;
-      }
-      if (node.nodeType !== 1) return;
-      if (SKIP.has(node.nodeName) || (exclude && node.matches(exclude))) return;
-      if (node.nodeName === 'BR') {
-        parts.push('\n');
-        return;
-      }
-      const block = BLOCK.has(node.nodeName);
-      if (block) parts.push('\n');
-      for (let c = node.firstChild; c; c = c.nextSibling) walk(c);
-      if (block) parts.push('\n');
-    };
-    for (let c = el.firstChild; c; c = c.nextSibling) walk(c);
-    return root.normalizeText(parts.join(''));
-  }
-
-  function selfAddress(adapter, doc) {
-    if (!adapter.self) return null;
-    const m = new RegExp(adapter.self.titleRegex).exec(doc.title || '');
-    return m ? m[1].toLowerCase() : null;
-  }
-
-  function roleOf(el, adapter, ctx = {}) {
-    if (matchesOrContains(el, adapter.internal)) return 'internal';
-    if (matchesOrContains(el, adapter.agent)) return 'agent';
-    if (matchesOrContains(el, adapter.customer)) return 'customer';
-    if (adapter.sender && ctx.self) {
-      const s = el.querySelector(adapter.sender.selector);
-      const addr = s && (s.getAttribute(adapter.sender.attr) || '').toLowerCase();
-      if (addr) return addr === ctx.self ? 'agent' : 'customer';
-    }
-    return adapter.defaultRole || 'unknown';
-  }
-
-  // The adapter for this page: by hostname first, then by DOM signature (self-hosted, fixtures).
-  function pick(hostname, doc) {
-    for (const a of ADAPTERS) if (a.hosts.some((h) => new RegExp(h, 'i').test(hostname))) return a;
-    for (const a of ADAPTERS) if (doc.querySelector(a.detect)) return a;
-    return null;
-  }
-
-  // Messages in document order: {el, anchor (the body element the badge follows), role, text}.
-  function findMessages(doc, adapter) {
-    const ctx = { self: selfAddress(adapter, doc) };
-    const out = [];
-    const seen = new Set();
-    for (const el of doc.querySelectorAll(adapter.message)) {
-      // Nested matches (a message inside a message) belong to the outer one.
-      if (seen.has(el) || (el.parentElement && el.parentElement.closest(adapter.message))) continue;
-      seen.add(el);
-      const anchor = (adapter.body && firstMatch(el, adapter.body)) || el;
-      out.push({ el, anchor, role: roleOf(el, adapter, ctx), text: extractText(anchor, adapter.exclude) });
-    }
-    return out;
-  }
-
-  function findEditor(target, adapter) {
-    return target && target.closest ? target.closest(adapter.editor) : null;
-  }
-
-  function editorText(editor) {
-    if ('value' in editor && typeof editor.value === 'string') return root.normalizeText(editor.value);
-    return extractText(editor, '');
-  }
-
-  root.adapters = { ADAPTERS, pick, findMessages, findEditor, editorText, extractText, roleOf };
+  ]);
 })();

@@ -1,24 +1,22 @@
-// Content script for enabled helpdesk pages: finds customer messages with the page's adapter,
-// asks the service worker for their tone in one batch, and puts a badge after each one.
-// Runs in an IIFE; state lives in this closure for the lifetime of the page.
+// Content script for enabled helpdesk pages: finds customer messages with the page's rule (built-in
+// or taught), asks the service worker for their tone in one batch, and puts a badge after each one.
+// A page no rule recognises gets one quiet "Teach it" status. Runs in an IIFE; state lives in this
+// closure for the lifetime of the page.
 (function () {
   'use strict';
   const A = globalThis.Attune;
   if (!A || A.mainStarted) return; // injected twice (SPA re-registration): keep the first
   A.mainStarted = true;
 
-  const OUR_TAGS = new Set(['ATTUNE-HINT', 'ATTUNE-THREAD', 'ATTUNE-STATUS', 'ATTUNE-REPLY']);
-  const results = new Map(); // text key -> result (this page's cache; the SW keeps the shared one)
+  const OUR_TAGS = new Set(['ATTUNE-HINT', 'ATTUNE-THREAD', 'ATTUNE-STATUS', 'ATTUNE-REPLY', 'ATTUNE-TEACH']);
+  const UNKNOWN_AFTER_MS = 1500; // a page still unrecognised this long after its last change
   const rendered = new WeakMap(); // message element -> {key, host}
   let adapter = null;
-  let pending = new Map(); // key -> text, waiting for the next batch
-  const inFlight = new Set(); // keys sent and not answered yet: never asked twice at once
-  const failed = new Set(); // keys the server refused (e.g. nothing readable): not asked again
-  let flushTimer = null;
+  let taught = []; // this origin's taught rules
   let scanTimer = null;
-  let pausedUntil = 0;
-  let backoff = 0;
-  let retryTimer = null;
+  let unknownTimer = null;
+  let dismissedUnknown = false; // the agent closed the "Teach it" status: not offered again here
+  let stopped = false;
   let statusHost = null;
   let threadHost = null;
   let replyHost = null;
@@ -35,6 +33,14 @@
     }
   }
 
+  // Batching, caching, retries: common/queue.js. This file only finds messages and renders.
+  const queue = A.createQueue({
+    send: (items) => send({ type: A.MSG.ANALYZE_BATCH, items }),
+    onResults: placeResults,
+    onUnavailable: unavailable,
+    onAvailable: available,
+  });
+
   // Debug timing (only when the debugTiming setting is on): all content-script time spent on
   // messages, divided by the number of distinct messages handled.
   function record(ms, newMessages) {
@@ -45,146 +51,128 @@
     document.documentElement.setAttribute('data-attune-work', JSON.stringify(stats));
   }
 
-  function place(msg, result) {
+  function isPlaced(msg, key) {
+    const prev = rendered.get(msg.el);
+    return Boolean(prev && prev.key === key && prev.host.isConnected);
+  }
+
+  function place(msg, key, result) {
     const prev = rendered.get(msg.el);
     if (prev && prev.host) prev.host.remove();
-    const key = A.textKey(msg.text);
     const host = A.render.createBadge(document, result, msg.text, {
       feedback: (label) => feedback(msg.text, label, result),
     });
     msg.anchor.after(host);
-    rendered.set(msg.el, { key, host, result });
+    rendered.set(msg.el, { key, host });
   }
 
   async function feedback(text, label, result) {
-    const res = await send({ type: A.MSG.FEEDBACK, text, label, predicted: result.label, model_version: result.model });
-    if (!res || !res.ok) throw new Error(res && res.error ? res.error.message || res.error.code : 'no answer');
-    return res.data;
+    return A.answer.unwrap(await send({ type: A.MSG.FEEDBACK, text, label, predicted: result.label, model_version: result.model }));
+  }
+
+  function customerMessages() {
+    return A.rules.uniqueMessages(A.rules.findMessages(document, adapter)).filter((m) => m.role === 'customer' && m.text);
   }
 
   function scan() {
     scanTimer = null;
-    if (!adapter) adapter = A.adapters.pick(location.hostname, document);
-    if (!adapter) return;
+    // Picked again each time: in-app navigation can move to a page another rule covers.
+    adapter = A.rules.pick(location, document, taught);
+    clearTimeout(unknownTimer);
+    if (!adapter) {
+      unknownTimer = setTimeout(offerTeaching, UNKNOWN_AFTER_MS);
+      return;
+    }
+    if (statusHost && statusHost.getAttribute('data-attune-state') === 'unknown') available();
     const t0 = performance.now();
     let work = 0;
-    const messages = A.adapters.findMessages(document, adapter);
-    const customer = [];
-    for (const msg of messages) {
-      if (msg.role !== 'customer' || !msg.text) continue;
-      customer.push(msg);
+    const customer = customerMessages();
+    for (const msg of customer) {
       const key = A.textKey(msg.text);
-      const prev = rendered.get(msg.el);
-      if (prev && prev.key === key && prev.host.isConnected) continue;
-      if (inFlight.has(key) || failed.has(key)) continue;
-      if (!pending.has(key)) work++;
-      const cached = results.get(key);
-      if (cached) place(msg, cached);
-      else pending.set(key, msg.text);
+      if (isPlaced(msg, key)) continue;
+      const cached = queue.lookup(key);
+      if (cached) place(msg, key, cached);
+      else if (queue.want(key, msg.text)) work++;
     }
     record(performance.now() - t0, work);
     updateThread(customer);
-    if (pending.size) scheduleFlush();
   }
 
   function scheduleScan() {
-    if (!scanTimer) scanTimer = setTimeout(scan, 0);
+    if (!scanTimer && !stopped) scanTimer = setTimeout(scan, 0);
   }
 
-  function scheduleFlush() {
-    if (flushTimer || Date.now() < pausedUntil) return;
-    flushTimer = setTimeout(flush, 0);
-  }
-
-  async function flush() {
-    flushTimer = null;
-    if (!pending.size) return;
-    const batch = pending;
-    pending = new Map();
-    // The server reads at most 20000 characters; cues index the same prefix.
-    const items = [...batch].map(([id, text]) => ({ id, text: text.slice(0, 20000) }));
-    for (const key of batch.keys()) inFlight.add(key);
-    const res = await send({ type: A.MSG.ANALYZE_BATCH, items });
-    for (const key of batch.keys()) inFlight.delete(key);
-    if (!res || !res.ok) {
-      for (const [k, v] of batch) pending.set(k, v); // keep them for the retry
-      return unavailable(res && res.error ? res.error.code : 'error');
-    }
-    available();
-    for (const r of res.data.results) {
-      if (r.error) failed.add(r.id);
-      else results.set(r.id, r);
-    }
-    // A long-lived single-page app sees many tickets: keep the newest 1000 results.
-    for (const key of results.keys()) {
-      if (results.size <= 1000) break;
-      results.delete(key);
-    }
+  function placeResults(keys) {
+    if (!adapter) return;
+    const fresh = new Set(keys);
     const t0 = performance.now();
-    for (const msg of A.adapters.findMessages(document, adapter)) {
-      if (msg.role !== 'customer' || !msg.text) continue;
+    for (const msg of customerMessages()) {
       const key = A.textKey(msg.text);
-      const prev = rendered.get(msg.el);
-      if (batch.has(key) && results.has(key) && !(prev && prev.key === key && prev.host.isConnected)) {
-        place(msg, results.get(key));
-      }
+      if (fresh.has(key) && !isPlaced(msg, key)) place(msg, key, queue.lookup(key));
     }
     record(performance.now() - t0, 0); // these messages were counted when first seen
     scheduleScan(); // the thread summary now has more results
   }
 
-  // Server down or not paired: one grey badge, then a single retry after a growing pause.
+  // Server down or not paired: one grey badge (the queue retries after a growing pause).
   function unavailable(code) {
     if (code === 'gone') return;
-    backoff = A.nextBackoff(backoff);
-    pausedUntil = Date.now() + backoff;
     const state = code === 'offline' || code === 'unpaired' ? code : 'error';
-    if (!statusHost || !statusHost.isConnected || statusHost.getAttribute('data-attune-state') !== state) {
-      if (statusHost) statusHost.remove();
-      statusHost = A.render.createStatus(document, state, { openOptions: () => send({ type: A.MSG.OPEN_OPTIONS }) });
-      document.documentElement.append(statusHost);
-    }
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => {
-      pausedUntil = 0;
-      scheduleFlush();
-    }, backoff);
+    if (statusHost && statusHost.isConnected && statusHost.getAttribute('data-attune-state') === state) return;
+    if (statusHost) statusHost.remove();
+    statusHost = A.render.createStatus(document, state, { openOptions: () => send({ type: A.MSG.OPEN_OPTIONS }) });
+    document.documentElement.append(statusHost);
   }
 
   function available() {
-    backoff = 0;
-    pausedUntil = 0;
     if (statusHost) statusHost.remove();
     statusHost = null;
   }
 
+  // Nothing here Attune understands: say so once, quietly, with the way to fix it.
+  // Not on a site already taught: its other pages (ticket lists, log-in) simply have no messages.
+  function offerTeaching() {
+    if (adapter || taught.length || A.teach.active() || statusHost || dismissedUnknown) return;
+    statusHost = A.render.createStatus(document, 'unknown', { teach: startTeaching });
+    statusHost.addEventListener('click', () => (dismissedUnknown = true)); // either button: do not offer again
+    document.documentElement.append(statusHost);
+  }
+
+  function startTeaching() {
+    available();
+    A.teach.start({
+      save: async (rule) => A.answer.unwrap(await send({ type: A.MSG.SAVE_RULE, rule })),
+      done: () => scheduleScan(),
+    });
+  }
+
   function updateThread(customer) {
-    const known = customer.map((m) => results.get(A.textKey(m.text))).filter(Boolean);
+    const known = customer.map((m) => queue.lookup(A.textKey(m.text))).filter(Boolean);
     if (!known.length) return;
     const sig = known.map((r) => r.label + r.intensity).join(',');
     if (threadHost && threadHost.isConnected && threadHost.attuneSig === sig) return;
     if (threadHost) threadHost.remove();
     threadHost = A.render.createThreadSummary(document, known);
     threadHost.attuneSig = sig;
-    const container = document.querySelector(adapter.thread);
+    const container = adapter.thread && document.querySelector(adapter.thread);
     if (container) container.prepend(threadHost);
     else customer[0].el.before(threadHost);
   }
 
   function latestCustomerLabel() {
-    const msgs = A.adapters.findMessages(document, adapter).filter((m) => m.role === 'customer' && m.text);
+    const msgs = customerMessages();
     for (let i = msgs.length - 1; i >= 0; i--) {
-      const r = results.get(A.textKey(msgs[i].text));
+      const r = queue.lookup(A.textKey(msgs[i].text));
       if (r) return r.label;
     }
     return undefined;
   }
 
   const checkDraft = A.debounce(async (editor) => {
-    const text = A.adapters.editorText(editor);
+    const text = A.rules.editorText(editor);
     if (replyHost) replyHost.remove();
     replyHost = null;
-    if (text.length < 3 || Date.now() < pausedUntil) return;
+    if (text.length < 3 || queue.paused()) return;
     const label = latestCustomerLabel();
     const res = await send({ type: A.MSG.REPLY_CHECK, text, label });
     if (!res || !res.ok) return; // the page-level status badge already says why
@@ -197,7 +185,7 @@
     'input',
     (e) => {
       if (!adapter) return;
-      const editor = A.adapters.findEditor(e.target, adapter);
+      const editor = A.rules.findEditor(e.target, adapter);
       if (editor) checkDraft(editor);
     },
     true,
@@ -214,10 +202,33 @@
       }
     }
   });
-  observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
-  chrome.storage.local.get('debugTiming').then((s) => {
-    debugTiming = Boolean(s.debugTiming);
+  const forThisOrigin = (rules) => (rules || []).filter((r) => r.origin === location.origin);
+
+  // A rule saved here or imported in the options page applies at once.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes.siteRules) {
+      taught = forThisOrigin(changes.siteRules.newValue);
+      scheduleScan();
+    }
+  });
+  chrome.runtime.onMessage.addListener((msg) => {
+    if (msg && msg.type === A.MSG.START_TEACH) startTeaching();
+  });
+
+  // Texts are sliced by the server's limit, so ask for it before the first batch.
+  Promise.all([A.readSettings(chrome.storage.local), send({ type: A.MSG.LIMITS })]).then(([settings, limits]) => {
+    if (!A.pageAllowed(location, settings)) return stop();
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+    taught = forThisOrigin(settings.siteRules);
+    debugTiming = Boolean(settings.debugTiming);
+    if (limits && limits.ok) queue.setLimits(limits.data);
     scan();
   });
+
+  // Not our page after all (Attune's own server, or a port the agent did not enable): nothing
+  // was observed or scanned yet, and nothing will be.
+  function stop() {
+    stopped = true;
+  }
 })();

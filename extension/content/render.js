@@ -214,7 +214,9 @@
     return host;
   }
 
-  // One grey badge per page when the server is down or the extension is not paired.
+  // One grey badge per page: the server is down, the extension is not paired, the page is not
+  // understood yet (with "Teach it"), or what the selection mode needs from the agent.
+  // handlers: {openOptions?, teach?} — each adds its button.
   function createStatus(doc, state, handlers) {
     const { host, shadow } = makeHost(doc, 'attune-status', 'status', 1);
     host.setAttribute('data-attune-state', state);
@@ -223,14 +225,28 @@
       offline: 'Attune: server not reachable — start it with “attune serve”.',
       unpaired: 'Attune: not paired — paste the token from “attune token” in the options.',
       error: 'Attune: the server answered with an error.',
+      unknown: 'Attune doesn’t know this page yet —',
+      empty: 'Attune: select the customer’s words first.',
+      agent: 'Attune: that is the agent’s text — select a customer message.',
     }[state] || 'Attune is unavailable.';
     const box = el(doc, 'div', { class: 'badge', role: 'status' });
     box.append(el(doc, 'span', { class: 'dot', 'aria-hidden': 'true' }), el(doc, 'span', {}, text));
-    const opts = el(doc, 'button', { class: 'chip', type: 'button' }, 'Options');
-    opts.addEventListener('click', () => handlers.openOptions());
+    if (handlers.teach) {
+      const teach = el(doc, 'button', { class: 'chip', type: 'button', 'data-attune-action': 'teach' }, 'Teach it');
+      teach.addEventListener('click', () => {
+        host.remove();
+        handlers.teach();
+      });
+      box.append(teach);
+    }
+    if (handlers.openOptions) {
+      const opts = el(doc, 'button', { class: 'chip', type: 'button' }, 'Options');
+      opts.addEventListener('click', () => handlers.openOptions());
+      box.append(opts);
+    }
     const dismiss = el(doc, 'button', { class: 'chip', type: 'button', 'aria-label': 'Dismiss' }, '×');
     dismiss.addEventListener('click', () => host.remove());
-    box.append(opts, dismiss);
+    box.append(dismiss);
     shadow.append(box);
     return host;
   }

@@ -99,6 +99,16 @@ def _wait_health(url, proc, timeout=60):
     raise RuntimeError("attune serve did not answer /v1/health in time")
 
 
+def _warm_up(url, token):
+    """One analysis first: a fresh server process takes ~0.3 s for its first one (loading what the
+    cues need), which would otherwise land on whichever browser test happens to ask first."""
+    req = urllib.request.Request(
+        f"{url}/v1/analyze/batch", data=json.dumps({"items": [{"id": "warm", "text": "Warming up, thanks!"}]}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        r.read()
+
+
 @pytest.fixture(scope="session")
 def attune_server(tmp_path_factory, e2e_model_dir):
     """`attune serve` on a free loopback port with a temporary ATTUNE_HOME."""
@@ -113,6 +123,7 @@ def attune_server(tmp_path_factory, e2e_model_dir):
     try:
         health = _wait_health(url, proc)
         token = (home / "token").read_text().strip()
+        _warm_up(url, token)
         yield {"url": url, "token": token, "home": home, "model_version": health.get("model_version")}
     finally:
         proc.terminate()
@@ -129,49 +140,84 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _serve_pages():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(PAGES)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
 @pytest.fixture(scope="session")
 def pages_url():
     """Our fixture helpdesk pages, served from 127.0.0.1 on a free port."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(PAGES)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd, url = _serve_pages()
+    yield url
     httpd.shutdown()
+
+
+FAMILIES = ("tabled", "chat", "mail", "bubbles", "cards")
+
+
+@pytest.fixture(scope="session")
+def family_urls():
+    """Each helpdesk family on its own origin (127.0.0.1, its own port), as separate sites are."""
+    servers = {family: _serve_pages() for family in FAMILIES}
+    yield {family: url for family, (_, url) in servers.items()}
+    for httpd, _ in servers.values():
+        httpd.shutdown()
 
 
 # --- Chromium with the extension ----------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
-    """A persistent Chromium context with the unpacked extension (copied without node_modules)."""
+def playwright_driver():
     if not Path(CHROMIUM).exists():
         _unavailable(f"no Chromium at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def unpacked_extension(tmp_path_factory):
+    """The extension as Chromium loads it (copied without node_modules and tools)."""
     ext = tmp_path_factory.mktemp("ext") / "extension"
     shutil.copytree(EXTENSION, ext, ignore=shutil.ignore_patterns("node_modules", "package*.json", "tools"))
-    profile = tmp_path_factory.mktemp("profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS + [f"--disable-extensions-except={ext}", f"--load-extension={ext}"],
-            viewport={"width": 1000, "height": 800},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    return ext
+
+
+def launch(pw, profile, ext):
+    """Chromium with the extension on a profile directory (the same directory = the same browser profile)."""
+    return pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS + [f"--disable-extensions-except={ext}", f"--load-extension={ext}"],
+        viewport={"width": 1000, "height": 800},
+        accept_downloads=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright_driver, unpacked_extension, tmp_path_factory):
+    """A persistent Chromium context with the unpacked extension."""
+    context = launch(playwright_driver, tmp_path_factory.mktemp("profile"), unpacked_extension)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def worker_of(context):
+    workers = context.service_workers
+    return workers[0] if workers else context.wait_for_event("serviceworker", timeout=15000)
 
 
 @pytest.fixture(scope="session")
 def service_worker(browser_context):
-    workers = browser_context.service_workers
-    sw = workers[0] if workers else browser_context.wait_for_event("serviceworker", timeout=15000)
-    return sw
+    return worker_of(browser_context)
 
 
 @pytest.fixture(scope="session")
@@ -185,24 +231,31 @@ def extension_id(browser_context, service_worker):
     return ext_id
 
 
-@pytest.fixture(scope="session")
-def paired(browser_context, extension_id, attune_server, pages_url):
-    """Pair through the options page like an agent would, and enable the fixture site."""
-    page = browser_context.new_page()
+def pair_and_enable(context, extension_id, server, site_urls):
+    """Pair through the options page like an agent would, and enable each site by its address."""
+    page = context.new_page()
     page.goto(f"chrome-extension://{extension_id}/options.html")
     page.wait_for_selector("body[data-ready=true]")
-    page.fill("#serverUrl", attune_server["url"])
-    page.fill("#token", attune_server["token"])
+    page.fill("#serverUrl", server["url"])
+    page.fill("#token", server["token"])
     page.click("#save")
     page.wait_for_selector("#result[data-state=ok]")
     page.click("#test")
     # extension pages forbid eval, so wait with locators rather than wait_for_function
     page.locator("#result", has_text="Connected").wait_for(timeout=15000)
     result = page.text_content("#result")
-    page.fill("#customUrl", pages_url)
-    page.click("#addCustom")
-    page.wait_for_selector("#sitesResult[data-state=ok]")
+    for url in site_urls:
+        page.fill("#customUrl", url)
+        page.click("#addCustom")
+        page.locator("#sitesResult[data-state=ok]", has_text=url).wait_for()
     page.close()
+    return result
+
+
+@pytest.fixture(scope="session")
+def paired(browser_context, extension_id, attune_server, pages_url, family_urls):
+    """Paired, with the fixture site and the four helpdesk families enabled."""
+    result = pair_and_enable(browser_context, extension_id, attune_server, [pages_url, *family_urls.values()])
     return {"test_connection": result}
 
 

@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadAttune, parseHTML, fixture } from './helpers.mjs';
 
-const A = await loadAttune('content/adapters.js');
+const A = await loadAttune('common/rules.js', 'content/adapters.js');
+const at = (hostname) => ({ hostname, origin: `https://${hostname}`, pathname: '/' });
 
 async function messagesOf(name, hostname = 'localhost') {
   const { document } = await parseHTML(fixture(name));
-  const adapter = A.adapters.pick(hostname, document);
-  return { document, adapter, messages: adapter ? A.adapters.findMessages(document, adapter) : [] };
+  const adapter = A.rules.pick(at(hostname), document);
+  return { document, adapter, messages: adapter ? A.rules.findMessages(document, adapter) : [] };
 }
 
 const CASES = [
@@ -46,9 +47,9 @@ test('freshdesk and gmail: quoted history is not part of the customer text', asy
 
 test('hostname wins over DOM detection', async () => {
   const { document } = await parseHTML(fixture('unknown.html'));
-  assert.equal(A.adapters.pick('acme.zendesk.com', document).id, 'zendesk');
-  assert.equal(A.adapters.pick('mail.google.com', document).id, 'gmail');
-  assert.equal(A.adapters.pick('DESK.ZOHO.EU', document).id, 'zoho');
+  assert.equal(A.rules.pick(at('acme.zendesk.com'), document).id, 'zendesk');
+  assert.equal(A.rules.pick(at('mail.google.com'), document).id, 'gmail');
+  assert.equal(A.rules.pick(at('DESK.ZOHO.EU'), document).id, 'zoho');
 });
 
 test('an unknown helpdesk gets no adapter (generic mode covers it)', async () => {
@@ -61,8 +62,8 @@ test('our own hint elements never leak into message text', async () => {
   const content = document.querySelector('[data-test-id="omni-log-message-content"]');
   content.append(document.createElement('attune-hint'));
   content.lastChild.textContent = 'Angry ●●●';
-  const adapter = A.adapters.pick('x', document);
-  assert.ok(!A.adapters.findMessages(document, adapter)[0].text.includes('Angry'));
+  const adapter = A.rules.pick(at('x'), document);
+  assert.ok(!A.rules.findMessages(document, adapter)[0].text.includes('Angry'));
 });
 
 test('the reply editor is found from the element that got the input', async () => {
@@ -73,14 +74,23 @@ test('the reply editor is found from the element that got the input', async () =
   ]) {
     const { document, adapter } = await messagesOf(file);
     const editor = document.querySelector(selector);
-    assert.equal(A.adapters.findEditor(editor, adapter), editor, file);
+    assert.equal(A.rules.findEditor(editor, adapter), editor, file);
   }
   const { document, adapter } = await messagesOf('zendesk.html');
-  assert.equal(A.adapters.findEditor(document.querySelector('article'), adapter), null);
+  assert.equal(A.rules.findEditor(document.querySelector('article'), adapter), null);
 });
 
 test('editorText reads textareas and contenteditable alike', async () => {
   const { document } = await parseHTML('<textarea>  I can’t   do that </textarea><div contenteditable="true"><p>Hi</p><p>there</p></div>');
-  assert.equal(A.adapters.editorText(document.querySelector('textarea')), 'I can’t do that');
-  assert.equal(A.adapters.editorText(document.querySelector('div')), 'Hi\n\nthere');
+  assert.equal(A.rules.editorText(document.querySelector('textarea')), 'I can’t do that');
+  assert.equal(A.rules.editorText(document.querySelector('div')), 'Hi\n\nthere');
+});
+
+test('a taught rule applies to its own origin (port included) and path only, before the built-ins', async () => {
+  const { document } = await parseHTML(fixture('zendesk.html'));
+  const taught = { id: 't', origin: 'http://127.0.0.1:8800', path: '/tickets/*', message: 'article' };
+  const where = (origin, pathname) => ({ origin, hostname: new URL(origin).hostname, pathname });
+  assert.equal(A.rules.pick(where('http://127.0.0.1:8800', '/tickets/7'), document, [taught]).id, 't');
+  assert.equal(A.rules.pick(where('http://127.0.0.1:8801', '/tickets/7'), document, [taught]).id, 'zendesk');
+  assert.equal(A.rules.pick(where('http://127.0.0.1:8800', '/admin'), document, [taught]).id, 'zendesk');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadAttune } from './helpers.mjs';
 
-const A = await loadAttune();
+const A = await loadAttune('common/rules.js', 'content/adapters.js');
 
 test('textKey is stable and tells texts apart', () => {
   assert.equal(A.textKey('I am so angry'), A.textKey('I am so angry'));
@@ -118,12 +118,25 @@ test('feedback offers every other label', () => {
   assert.deepEqual(A.feedbackChoices('angry'), ['frustrated', 'anxious', 'confused', 'disappointed', 'grateful', 'neutral']);
 });
 
-test('site patterns: known sites and custom origins, without ports', () => {
-  assert.equal(A.originPattern('http://127.0.0.1:8000/ticket/1'), 'http://127.0.0.1/*');
+test('site patterns: known sites and custom origins, each with its exact port', () => {
+  assert.equal(A.originPattern('http://127.0.0.1:8800/ticket/1'), 'http://127.0.0.1:8800/*');
+  assert.equal(A.originPattern('http://127.0.0.1:8800/', { port: false }), 'http://127.0.0.1/*');
   assert.throws(() => A.originPattern('ftp://x'), /http/);
   assert.throws(() => A.originPattern('not a url'), /full address/);
   assert.deepEqual(A.enabledPatterns(['zendesk'], ['https://help.example.com', 'garbage']), [
     'https://*.zendesk.com/*',
     'https://help.example.com/*',
   ]);
+});
+
+test('the content script runs on enabled origins only, never on the Attune server', () => {
+  const loc = (u) => new URL(u);
+  const settings = { serverUrl: 'http://127.0.0.1:8765', customSites: ['http://127.0.0.1:8800'], enabledSites: ['zendesk'] };
+  assert.equal(A.pageAllowed(loc('http://127.0.0.1:8800/t/1'), settings), true);
+  assert.equal(A.pageAllowed(loc('http://127.0.0.1:8765/v1/health'), settings), false);
+  assert.equal(A.pageAllowed(loc('http://127.0.0.1:9000/'), settings), false); // another local port
+  assert.equal(A.pageAllowed(loc('https://acme.zendesk.com/agent/tickets/1'), settings), true);
+  assert.equal(A.pageAllowed(loc('https://acme.freshdesk.com/a/tickets/1'), settings), false);
+  // even a custom site on the server's own origin is refused
+  assert.equal(A.pageAllowed(loc('http://127.0.0.1:8765/'), { ...settings, customSites: ['http://127.0.0.1:8765'] }), false);
 });

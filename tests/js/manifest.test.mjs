@@ -33,6 +33,8 @@ test('every referenced file exists', () => {
     ...CONTENT_FILES,
     'content/generic.js',
     'options.js',
+    manifest.action.default_popup,
+    'popup.js',
     'options.css',
   ];
   for (const f of files) assert.ok(existsSync(new URL(f, ext)), f);

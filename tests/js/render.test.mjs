@@ -113,6 +113,22 @@ test('status badge explains how to fix each state', async () => {
   assert.equal(opened, 2);
 });
 
+test('an unknown page offers "Teach it"; selection-mode states say what to do, without an Options button', async () => {
+  const { document } = await page();
+  let taught = 0;
+  const unknown = A.render.createStatus(document, 'unknown', { teach: () => taught++ });
+  document.body.append(unknown);
+  assert.match(shadowText(unknown), /doesn’t know this page yet/);
+  unknown.shadowRoot.querySelector('[data-attune-action=teach]').click();
+  assert.equal(taught, 1);
+  assert.equal(unknown.isConnected, false); // the picker takes over
+  for (const [state, text] of [['empty', /select the customer’s words first/], ['agent', /agent’s text/]]) {
+    const host = A.render.createStatus(document, state, {});
+    assert.match(shadowText(host), text);
+    assert.deepEqual([...host.shadowRoot.querySelectorAll('button')].map((b) => b.textContent), ['×']);
+  }
+});
+
 test('reply hint lists issues, or says the draft looks good', async () => {
   const { document } = await page();
   const bad = A.render.createReplyHint(document, {
