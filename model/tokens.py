@@ -114,6 +114,24 @@ def _chunk_tokens(low):
     return out
 
 
+def _lower_and_special(docs, doc_start):
+    """The batch in lower case (joined by newlines, offsets kept), its code points, and which texts
+    need the exact per-text path: a lengthened word, spaced dots, or case folding that changed a length."""
+    joined = "\n".join(docs)
+    low = joined.lower()
+    special = np.zeros(len(docs), dtype=bool)
+    if len(low) != len(joined):  # case folding changed a length ("İ"): find which texts
+        lows = [d.lower() for d in docs]
+        special[[i for i, (d, lw) in enumerate(zip(docs, lows)) if len(lw) != len(d)]] = True
+        low = "\n".join(d if sp_ else lw for d, lw, sp_ in zip(docs, lows, special))  # offsets kept
+    codes = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
+    same = codes[1:] == codes[:-1]
+    runs = (same[:-2] & same[1:-1] & same[2:]).nonzero()[0]  # four equal characters
+    dots = [m.start() for m in _SPACED_DOTS.finditer(low)]
+    special[np.searchsorted(doc_start, np.concatenate([runs, dots]).astype(np.int64), side="right") - 1] = True
+    return low, codes, special
+
+
 def tokenize_batch(docs):
     """Tokens of many texts, with their offsets, as :func:`tokenize` and :func:`token_spans` give them.
 
@@ -126,21 +144,9 @@ def tokenize_batch(docs):
     characters are; texts where that fails take the slow, exact way.
     """
     n_docs = len(docs)
-    joined = "\n".join(docs)
-    low = joined.lower()
     doc_start = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum([len(d) + 1 for d in docs], out=doc_start[1:])
-    special = np.zeros(n_docs, dtype=bool)
-    if len(low) != len(joined):  # case folding changed a length ("İ"): find which texts
-        lows = [d.lower() for d in docs]
-        special[[i for i, (d, lw) in enumerate(zip(docs, lows)) if len(lw) != len(d)]] = True
-        low = "\n".join(d if sp_ else lw for d, lw, sp_ in zip(docs, lows, special))  # offsets kept
-    codes = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
-    same = codes[1:] == codes[:-1]
-    runs = (same[:-2] & same[1:-1] & same[2:]).nonzero()[0]  # four equal characters
-    dots = [m.start() for m in _SPACED_DOTS.finditer(low)]
-    special[np.searchsorted(doc_start, np.concatenate([runs, dots]).astype(np.int64), side="right") - 1] = True
-
+    low, codes, special = _lower_and_special(docs, doc_start)
     odd = special.nonzero()[0].tolist()
     if odd:  # blank them: spaces keep every offset; they are tokenised one by one below
         bounds = doc_start.tolist()

@@ -187,14 +187,18 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
     if real_weight:
         real_path = Path(data_dir or TRAINING_DIR) / REAL_FILE
         real = read_references(real_path, split="train")
-        texts += [u["text"] for u in real]
-        labels += [u["label"] for u in real]
+        texts, labels = texts + [u["text"] for u in real], labels + [u["label"] for u in real]
         weights += [real_weight] * len(real)  # as labelled: a rare feeling stays rare
         domain += [REAL] * len(real)
         sources.append(_source("real", real_path, len(real), real_weight))
     version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S")
     model = fit(texts, labels, sample_weight=weights, domain=domain, version=version,
                 manifest={"sources": sources, "n_extra": len(extra)}, **params)
+    model.manifest["scores"] = _scores(model, data_dir, test_rows, eval_corpora)
+    return model
+
+
+def _scores(model, data_dir, test_rows, eval_corpora):
     scores = {}
     if test_rows:
         scores["training_data_test"] = evaluate(model, [r["text"] for r in test_rows], [r["label"] for r in test_rows])
@@ -204,10 +208,8 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         except (DataError, OSError):
             continue
     for name, path in eval_corpora:
-        t, y = read_labelled(path, allow_unknown=True)
-        scores[name] = evaluate(model, t, y)
-    model.manifest["scores"] = scores
-    return model
+        scores[name] = evaluate(model, *read_labelled(path, allow_unknown=True))
+    return scores
 
 
 def _source(name, path, n, weight=1.0):
