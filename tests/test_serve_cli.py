@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -130,6 +131,42 @@ def test_serve_rejects_oversized_bodies(served):
     response = conn.getresponse()
     assert response.status == 413
     assert json.loads(response.read())["error"]["code"] == "payload_too_large"
+
+
+def _raw(port, request):
+    """Send raw bytes; return (status, headers, body) of the answer (waitress closes after an error)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+_MAX_HEADER = 262144  # waitress's max_request_header_size (its default)
+
+
+@pytest.mark.parametrize("extra, status, code", [
+    # Content-Length over waitress's own 2 MB limit: refused before any body is read.
+    (b"Content-Type: application/json\r\nContent-Length: 3000000\r\n\r\n", 413, "payload_too_large"),
+    (b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "bad_request"),
+    # Headers end exactly at the limit, so waitress has read every byte when it answers (no reset).
+    (b"X-Big: ", 431, "headers_too_large"),
+], ids=["body-over-2MB", "bad-chunked", "headers-too-large"])
+def test_waitress_errors_are_json(served, extra, status, code):
+    port, token, _, _ = served
+    request = (f"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+               f"Authorization: Bearer {token}\r\n").encode() + extra
+    if status == 431:
+        request += b"a" * (_MAX_HEADER - len(request))
+    got, headers, body = _raw(port, request)
+    assert got == status
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == code
+    assert token not in body.decode()  # fixed messages: nothing from the request is echoed
 
 
 def test_serve_runs_waitress_on_loopback(served, tiny_model):
