@@ -112,6 +112,14 @@ def test_openapi_lists_every_route(client, app):
     assert documented == served
 
 
+def test_openapi_documents_the_http_servers_own_errors(client):
+    # waitress answers these itself (server/waitress_errors.py): 431 on any call, 413 on a body.
+    for path, ops in client.get("/openapi.json").get_json()["paths"].items():
+        for method, op in ops.items():
+            assert "431" in op["responses"], (method, path)
+            assert "413" in op["responses"] or method != "post", (method, path)
+
+
 BIG = "x" * (1024 * 1024)
 
 # (method, path, request kwargs) -> (status, error code)
