@@ -8,6 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,19 @@ def test_serve_runs_waitress_on_loopback(served, tiny_model):
     _, stderr = proc.communicate(timeout=10)
     assert "POST /v1/analyze 200" in stderr
     assert "SECRET" not in stderr
+
+
+def test_every_listening_socket_answers_errors_in_json():
+    # A host name may resolve to several addresses: waitress then listens on each.
+    from attune.server.waitress_errors import create_server
+
+    server = create_server(lambda environ, start_response: [], listen="127.0.0.1:0 127.0.0.1:0")
+    try:
+        ports = [port for _, port in server.effective_listen]
+        threading.Thread(target=server.run, daemon=True).start()
+        for port in ports:
+            got, headers, body = _raw(port, b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+            assert (got, headers["Content-Type"]) == (501, "application/json")
+            assert json.loads(body)["error"]["code"] == "not_implemented"
+    finally:
+        server.close()
