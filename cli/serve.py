@@ -77,7 +77,7 @@ def serve(host, port, model_dir, allow_remote, threads, in_process):
 
         attune serve --port 8765
     """
-    import waitress
+    from attune.server.waitress_errors import create_server
 
     remote = _check_host(host, allow_remote)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -87,7 +87,9 @@ def serve(host, port, model_dir, allow_remote, threads, in_process):
     # Bind first (port 0 picks a free port), then build the app that knows its real port.
     apps = []
     try:
-        server = waitress.create_server(
+        # waitress's limit is a backstop above the app's MAX_CONTENT_LENGTH (1 MB, answered by Flask):
+        # past it waitress stops reading and answers 413 itself, in JSON like every other error.
+        server = create_server(
             lambda environ, start_response: apps[0](environ, start_response),
             host=host, port=port, threads=threads, ident="attune",
             max_request_body_size=2 * 1024 * 1024, expose_tracebacks=False,

@@ -20,7 +20,9 @@ HTTP_CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    431: "headers_too_large",  # from waitress (server/waitress_errors.py)
     500: "internal_error",
+    501: "not_implemented",  # from waitress: an unsupported Transfer-Encoding
 }
 
 

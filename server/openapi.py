@@ -26,12 +26,13 @@ def _json(schema, description):
 
 def _errors(*statuses):
     why = {
-        400: "bad JSON, wrong types, empty text or unknown label",
+        400: "bad JSON (or not UTF-8), wrong types, empty text or unknown label; a malformed HTTP request",
         401: "missing or wrong token",
         403: "Host is not this loopback server, or the Origin is not the extension",
         404: "no such route",
-        413: "request body larger than the limit",
+        413: "request body larger than the limit (past 2 MB the HTTP server answers before the app)",
         415: "Content-Type is not application/json",
+        431: "request headers larger than 256 KB (answered by the HTTP server)",
         503: "the model cannot be loaded, or the feedback store is unavailable",
     }
     return {str(s): _json(_ref("Error"), why[s]) for s in statuses}
@@ -43,8 +44,8 @@ def _body(schema):
 
 def build_spec(max_body, max_chars, max_batch):
     """The OpenAPI document for the given limits."""
-    post_errors = _errors(400, 401, 403, 413, 415, 503)
-    get_errors = _errors(401, 403, 503)
+    post_errors = _errors(400, 401, 403, 413, 415, 431, 503)
+    get_errors = _errors(401, 403, 431, 503)
     schemas = {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": _ref("ErrorBody")}},
         "ErrorBody": {
@@ -133,7 +134,7 @@ def build_spec(max_body, max_chars, max_batch):
                 "type": "object", "required": ["status", "model_version"],
                 "properties": {"status": {"enum": ["ok", "degraded"]}, "model_version": {"type": "string"},
                                "reason": {"type": "string"}},
-            }, "the server is up"), **_errors(403, 503)},
+            }, "the server is up"), **_errors(403, 431, 503)},
         }},
         "/v1/analyze": {"post": {
             "operationId": "analyze",
@@ -198,7 +199,7 @@ def build_spec(max_body, max_chars, max_batch):
         "/openapi.json": {"get": {
             "operationId": "openapi",
             "summary": "This document",
-            "responses": {"200": _json({"type": "object"}, "the OpenAPI document"), **_errors(401, 403)},
+            "responses": {"200": _json({"type": "object"}, "the OpenAPI document"), **_errors(401, 403, 431)},
         }},
     }
     return {

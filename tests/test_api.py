@@ -112,6 +112,14 @@ def test_openapi_lists_every_route(client, app):
     assert documented == served
 
 
+def test_openapi_documents_the_http_servers_own_errors(client):
+    # waitress answers these itself (server/waitress_errors.py): 431 on any call, 413 on a body.
+    for path, ops in client.get("/openapi.json").get_json()["paths"].items():
+        for method, op in ops.items():
+            assert "431" in op["responses"], (method, path)
+            assert "413" in op["responses"] or method != "post", (method, path)
+
+
 BIG = "x" * (1024 * 1024)
 
 # (method, path, request kwargs) -> (status, error code)
@@ -124,6 +132,9 @@ BAD_REQUESTS = [
     ("POST", "/v1/analyze", {"data": "", "content_type": "application/json"}, 400, "bad_json"),
     ("POST", "/v1/analyze", {"data": b"\xff\xfe\xfa", "content_type": "application/json"}, 400, "bad_json"),
     ("POST", "/v1/analyze", {"data": "[" * 100_000, "content_type": "application/json"}, 400, "bad_json"),
+    # json.loads(bytes) would guess these encodings; the API reads UTF-8 only.
+    *[("POST", "/v1/analyze", {"data": '{"text": "hi"}'.encode(enc), "content_type": "application/json"},
+       400, "bad_json") for enc in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")],
     ("POST", "/v1/analyze", {"json": ["text"]}, 400, "invalid_input"),
     ("POST", "/v1/analyze", {"json": "text"}, 400, "invalid_input"),
     ("POST", "/v1/analyze", {"json": {}}, 400, "invalid_input"),
@@ -148,6 +159,9 @@ BAD_REQUESTS = [
     ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "angry", "predicted": "meh"}}, 400, "unknown_label"),
     ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "angry", "source": "s" * 201}}, 400, "invalid_input"),
     ("POST", "/v1/feedback", {"json": {"text": "hi", "label": "angry", "model_version": 7}}, 400, "invalid_input"),
+    *[("POST", "/v1/feedback", {"data": f'{{"text": "hi", "label": "angry", "{field}": "\\udc80"}}',
+                                "content_type": "application/json"}, 400, "invalid_input")
+      for field in ("source", "model_version")],
     ("GET", "/v1/nothing-here", {}, 404, "not_found"),
     ("GET", "/", {}, 404, "not_found"),
     ("GET", "/v2/analyze", {}, 404, "not_found"),
@@ -167,6 +181,13 @@ def test_bad_requests_get_json_errors(client, method, path, kwargs, status, code
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(client):
+    # RFC 8259 lets a parser ignore it; Windows tools add it. Only UTF-8 itself is required.
+    response = client.post("/v1/analyze", data=b"\xef\xbb\xbf" + '{"text": "Merci, ça marche"}'.encode(),
+                           content_type="application/json")
+    assert response.status_code == 200
 
 
 def test_method_not_allowed_says_what_is(client):

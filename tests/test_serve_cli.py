@@ -4,9 +4,11 @@ import http.client
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,6 +134,42 @@ def test_serve_rejects_oversized_bodies(served):
     assert json.loads(response.read())["error"]["code"] == "payload_too_large"
 
 
+def _raw(port, request):
+    """Send raw bytes; return (status, headers, body) of the answer (waitress closes after an error)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+_MAX_HEADER = 262144  # waitress's max_request_header_size (its default)
+
+
+@pytest.mark.parametrize("extra, status, code", [
+    # Content-Length over waitress's own 2 MB limit: refused before any body is read.
+    (b"Content-Type: application/json\r\nContent-Length: 3000000\r\n\r\n", 413, "payload_too_large"),
+    (b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "bad_request"),
+    # Headers end exactly at the limit, so waitress has read every byte when it answers (no reset).
+    (b"X-Big: ", 431, "headers_too_large"),
+], ids=["body-over-2MB", "bad-chunked", "headers-too-large"])
+def test_waitress_errors_are_json(served, extra, status, code):
+    port, token, _, _ = served
+    request = (f"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+               f"Authorization: Bearer {token}\r\n").encode() + extra
+    if status == 431:
+        request += b"a" * (_MAX_HEADER - len(request))
+    got, headers, body = _raw(port, request)
+    assert got == status
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == code
+    assert token not in body.decode()  # fixed messages: nothing from the request is echoed
+
+
 def test_serve_runs_waitress_on_loopback(served, tiny_model):
     port, token, banner, proc = served
     assert f"http://127.0.0.1:{port}" in banner
@@ -154,3 +192,19 @@ def test_serve_runs_waitress_on_loopback(served, tiny_model):
     _, stderr = proc.communicate(timeout=10)
     assert "POST /v1/analyze 200" in stderr
     assert "SECRET" not in stderr
+
+
+def test_every_listening_socket_answers_errors_in_json():
+    # A host name may resolve to several addresses: waitress then listens on each.
+    from attune.server.waitress_errors import create_server
+
+    server = create_server(lambda environ, start_response: [], listen="127.0.0.1:0 127.0.0.1:0")
+    try:
+        ports = [port for _, port in server.effective_listen]
+        threading.Thread(target=server.run, daemon=True).start()
+        for port in ports:
+            got, headers, body = _raw(port, b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+            assert (got, headers["Content-Type"]) == (501, "application/json")
+            assert json.loads(body)["error"]["code"] == "not_implemented"
+    finally:
+        server.close()
