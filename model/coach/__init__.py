@@ -1,0 +1,103 @@
+"""The reply coach: reads an agent's draft like a colleague over their shoulder.
+
+:func:`check_reply` returns findings with spans in the draft. Exact problems are found by phrase
+rules (``coach.json``, editable); meaning-level ones (a no without an alternative, a missing next step
+or acknowledgement, blame) by small linear models over sentence features, with rule hits among them
+(``coach-model.npz``, trained by ``train.py`` on ``training_data/drafts``).
+
+The data file is read again when it changes on disk, so a running server picks up an edited
+override without a restart (:func:`use_override` names it).
+"""
+
+import os
+import threading
+
+from ..errors import InvalidInput
+from ..labels import check_label
+from . import config as _config
+from . import learned as _learned
+from .findings import check
+
+__all__ = ["check_reply", "current_config", "use_override", "ConfigError"]
+
+ConfigError = _config.ConfigError
+
+
+class _Coach:
+    # The configuration in use and the files' modification times it was read at.
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.override = None
+        self.stamp = None
+        self.config = None
+        self.learned = None
+        self.learned_loaded = False
+
+    def _stamp(self):
+        out = []
+        for path in (_config.DEFAULT_PATH, self.override):
+            try:
+                st = os.stat(path) if path is not None else None
+                out.append((st.st_mtime_ns, st.st_size) if st else None)
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
+    def current(self):
+        stamp = self._stamp()
+        if stamp != self.stamp or self.config is None:
+            with self.lock:
+                if stamp != self.stamp or self.config is None:
+                    self.config = _config.load(self.override)  # raises ConfigError; the old one stays
+                    self.stamp = stamp
+        if not self.learned_loaded:
+            self.learned = _learned.load()
+            self.learned_loaded = True
+        return self.config, self.learned
+
+
+_coach = _Coach()
+
+
+def use_override(path):
+    """Merge the data file at ``path`` (if it exists, now or later) over the shipped one."""
+    _coach.override = os.fspath(path) if path is not None else None
+    _coach.stamp = None
+
+
+def current_config():
+    """The configuration in use (reloaded if a data file changed). Raises :class:`ConfigError`."""
+    return _coach.current()[0]
+
+
+def check_reply(draft, label=None):
+    """Check an agent's draft reply against good support practice.
+
+    Parameters
+    ----------
+    draft : str
+        The reply the agent is writing.
+    label : str, optional
+        The customer's emotion, when known; some checks depend on it.
+
+    Returns
+    -------
+    dict
+        ``{"label", "ok", "issues": [{code, message, suggestion, start, end}], "strengths": [...]}``;
+        ``start``/``end`` point into ``draft`` or are ``None`` for whole-draft issues.
+
+    >>> check_reply("I apologize for any inconvenience.", "angry")["issues"][0]["code"]
+    'canned_apology'
+    """
+    if not isinstance(draft, str):
+        raise InvalidInput("draft must be a string")
+    if label is not None:
+        label = check_label(label)
+    if not draft.strip():
+        return {"label": label, "ok": True, "issues": [], "strengths": []}
+    config, learned = _coach.current()
+    found, strengths = check(config, learned, draft, label)
+    issues = [{"code": code, "message": config.findings[code]["message"],
+               "suggestion": config.findings[code]["suggestion"], "start": start, "end": end}
+              for code, start, end in found]
+    return {"label": label, "ok": not issues, "issues": issues, "strengths": strengths}

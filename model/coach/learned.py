@@ -1,0 +1,66 @@
+"""The learned checks at check time: linear models over unit features, shipped as plain arrays.
+
+``coach-model.npz`` holds a vocabulary of feature strings, one weight column per head, biases, and per
+finding code how the head and the phrase rule are combined and at which probability. Reading it needs
+NumPy only; scikit-learn is used to train it (``model/coach/train.py``), never to check a draft.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CorruptModel
+
+__all__ = ["MODEL_PATH", "Learned", "encode", "load"]
+
+MODEL_PATH = Path(__file__).with_name("coach-model.npz")
+_KEYS = ("vocab", "W", "b", "heads", "codes", "modes", "thresholds")
+
+
+class Learned:
+    """Heads over unit features: ``probs(unit_features)`` gives one probability per unit and head.
+
+    A unit's features are binary and the vector is scaled to unit length, as in training.
+    """
+
+    def __init__(self, arrays):
+        self.index = {f: i for i, f in enumerate(arrays["vocab"].tolist())}
+        self.W = arrays["W"].astype(np.float32)
+        self.b = arrays["b"].astype(np.float32)
+        self.heads = arrays["heads"].tolist()
+        # code -> (head, mode, threshold); modes: rule | learned | either | both
+        self.decisions = {c: (h, m, float(t)) for c, h, m, t in
+                          zip(arrays["codes"].tolist(), arrays["heads"].tolist(), arrays["modes"].tolist(),
+                              arrays["thresholds"].tolist())}
+
+    def probs(self, unit_features):
+        """``(n_units, n_heads)`` probabilities."""
+        z = np.tile(self.b, (len(unit_features), 1))
+        for row, feats in enumerate(unit_features):
+            ids, scale = encode(feats, self.index)
+            if ids:
+                z[row] += self.W[ids].sum(axis=0) * scale
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def encode(feats, index):
+    """Column ids of a unit's known features and the scale that gives the binary vector unit length.
+
+    The length counts every distinct feature, known or not, so training and checking agree.
+    """
+    distinct = set(feats)
+    ids = [index[f] for f in distinct if f in index]
+    return ids, (1.0 / np.sqrt(len(distinct)) if distinct else 0.0)
+
+
+def load(path=MODEL_PATH):
+    """The shipped learned checks, or ``None`` when no file is there (rules alone then decide)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in _KEYS}
+    except (OSError, ValueError, KeyError) as exc:
+        raise CorruptModel(f"{path.name}: not a coach model ({exc.__class__.__name__})") from None
+    return Learned(arrays)
