@@ -18,6 +18,7 @@ import numpy as np
 
 from .clean import clean
 from .errors import AttuneError, CorruptModel, EmptyText, InvalidInput
+from .coach import current_config
 from .guidance import guidance_for
 from .labels import LABELS
 from .limits import MAX_TEXT_CHARS
@@ -49,13 +50,14 @@ _INTENSITY_WEIGHTS = {
 _SITUATIONS = ("repeat_contact", "escalation", "urgency")
 
 
-@lru_cache(maxsize=None)
-def _frozen_guidance(label, present):
+@lru_cache(maxsize=256)
+def _frozen_guidance(label, present, config):
     return guidance_for(label, dict(zip(_SITUATIONS, present)))
 
 
 def _guidance(label, present):
-    g = _frozen_guidance(label, present)  # cached; each result gets its own copy
+    # Cached per configuration: an edited coach data file (tips) shows in the next result.
+    g = _frozen_guidance(label, present, current_config())  # each result gets its own copy
     return {"label": g["label"], "headline": g["headline"], "tips": list(g["tips"])}
 
 

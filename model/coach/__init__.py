@@ -5,12 +5,17 @@ rules (``coach.json``, editable); meaning-level ones (a no without an alternativ
 or acknowledgement, blame) by small linear models over sentence features, with rule hits among them
 (``coach-model.npz``, trained by ``train.py`` on ``training_data/drafts``).
 
-The data file is read again when it changes on disk, so a running server picks up an edited
-override without a restart (:func:`use_override` names it).
+The data files are looked at again at most once a second and re-read when they changed, so a running
+server picks up an edited override without a restart. The override is ``coach.json`` in the user data
+directory (:func:`use_override` names another). If an edited file is broken, the last good configuration
+stays in use and the error is logged (file and place, never draft text); a broken file at the first load
+raises :class:`ConfigError`.
 """
 
+import logging
 import os
 import threading
+import time
 
 from ..errors import InvalidInput
 from ..labels import check_label
@@ -21,14 +26,23 @@ from .findings import check
 __all__ = ["check_reply", "current_config", "use_override", "ConfigError"]
 
 ConfigError = _config.ConfigError
+RELOAD_INTERVAL = 1.0  # seconds between looks at the data files' modification times
+log = logging.getLogger("attune.model")
+
+
+def _default_override():
+    from attune.store.paths import user_dir  # user data lives in one place (store/), not in model/
+
+    return user_dir() / "coach.json"
 
 
 class _Coach:
     # The configuration in use and the files' modification times it was read at.
     def __init__(self):
         self.lock = threading.Lock()
-        self.override = None
+        self.override = None  # None: the default, resolved on first use
         self.stamp = None
+        self.checked = 0.0
         self.config = None
         self.learned = None
         self.learned_loaded = False
@@ -44,16 +58,33 @@ class _Coach:
         return tuple(out)
 
     def current(self):
-        stamp = self._stamp()
-        if stamp != self.stamp or self.config is None:
+        now = time.monotonic()
+        if self.config is None or now - self.checked >= RELOAD_INTERVAL:
             with self.lock:
+                if self.override is None:
+                    self.override = os.fspath(_default_override())
+                self.checked = now
+                stamp = self._stamp()
                 if stamp != self.stamp or self.config is None:
-                    self.config = _config.load(self.override)  # raises ConfigError; the old one stays
-                    self.stamp = stamp
+                    self._reload(stamp)
         if not self.learned_loaded:
             self.learned = _learned.load()
             self.learned_loaded = True
         return self.config, self.learned
+
+
+    def _reload(self, stamp):
+        try:
+            config = _config.load(self.override)
+        except ConfigError as exc:
+            if self.config is None:
+                raise
+            log.error("coach data file not reloaded, the previous one stays in use: %s", exc)
+        else:
+            self.config = config
+            if self.stamp is not None:
+                log.info("coach data reloaded from %s", ", ".join(config.sources))
+        self.stamp = stamp  # a broken file is reported once, not on every check
 
 
 _coach = _Coach()
@@ -61,8 +92,10 @@ _coach = _Coach()
 
 def use_override(path):
     """Merge the data file at ``path`` (if it exists, now or later) over the shipped one."""
-    _coach.override = os.fspath(path) if path is not None else None
-    _coach.stamp = None
+    with _coach.lock:
+        _coach.override = os.fspath(path) if path is not None else None
+        _coach.stamp = None
+        _coach.config = None  # read now, errors included
 
 
 def current_config():

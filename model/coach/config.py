@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from ..errors import AttuneError
+from ..errors import ModelError
 from ..labels import LABELS
 
 __all__ = ["CODES", "ConfigError", "DEFAULT_PATH", "Config", "load"]
@@ -26,8 +26,8 @@ RULES = ("canned_apology", "false_empathy", "blame", "refusal", "refusal_not", "
 LIMITS = ("too_long_words", "short_draft_words", "shouting_min_words")
 
 
-class ConfigError(AttuneError):
-    """The coach's data file is not valid (the message says which file and where)."""
+class ConfigError(ModelError):
+    """The coach's data file is not valid (the message says which file and where); the server says 503."""
 
     code = "coach_config"
 

@@ -1,6 +1,6 @@
 """The learned checks at check time: linear models over unit features, shipped as plain arrays.
 
-``coach-model.npz`` holds a vocabulary of feature strings, one weight column per head, biases, and per
+``coach-model.npz`` holds a vocabulary of feature strings, one weight column per code, biases, and per
 finding code how the head and the phrase rule are combined and at which probability. Reading it needs
 NumPy only; scikit-learn is used to train it (``model/coach/train.py``), never to check a draft.
 """
@@ -14,7 +14,7 @@ from ..errors import CorruptModel
 __all__ = ["MODEL_PATH", "Learned", "encode", "load"]
 
 MODEL_PATH = Path(__file__).with_name("coach-model.npz")
-_KEYS = ("vocab", "W", "b", "heads", "codes", "modes", "thresholds")
+_KEYS = ("vocab", "W", "b", "codes", "modes", "thresholds")
 
 
 class Learned:
@@ -27,11 +27,12 @@ class Learned:
         self.index = {f: i for i, f in enumerate(arrays["vocab"].tolist())}
         self.W = arrays["W"].astype(np.float32)
         self.b = arrays["b"].astype(np.float32)
-        self.heads = arrays["heads"].tolist()
+        # One head (weight column) per finding code. For no_next_step / no_acknowledgement the head
+        # says whether a unit IS a next step / an acknowledgement; the finding is their absence.
+        self.heads = arrays["codes"].tolist()
         # code -> (head, mode, threshold); modes: rule | learned | either | both
-        self.decisions = {c: (h, m, float(t)) for c, h, m, t in
-                          zip(arrays["codes"].tolist(), arrays["heads"].tolist(), arrays["modes"].tolist(),
-                              arrays["thresholds"].tolist())}
+        self.decisions = {c: (c, m, float(t)) for c, m, t in
+                          zip(self.heads, arrays["modes"].tolist(), arrays["thresholds"].tolist())}
 
     def probs(self, unit_features):
         """``(n_units, n_heads)`` probabilities."""
