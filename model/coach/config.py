@@ -6,7 +6,7 @@ compiles the phrase rules, so a mistake is reported once, on load, with where it
 
 Merging: ``findings``, ``gates``, ``limits``, ``guidance`` and ``situation_tips`` are merged entry by
 entry; a rule given as a list replaces the shipped list, given as ``{"add": [...], "remove": [...]}``
-it edits it; ``shouting_ok`` replaces.
+it edits it; ``shouting_ok`` and ``plain_acronyms`` replace.
 """
 
 import json
@@ -22,7 +22,7 @@ DEFAULT_PATH = Path(__file__).with_name("coach.json")
 CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative", "no_next_step",
          "no_acknowledgement", "jargon", "too_long", "shouting")
 RULES = ("canned_apology", "false_empathy", "blame", "refusal", "refusal_not", "alternative", "next_step",
-         "acknowledgement", "jargon", "jargon_explained")
+         "acknowledgement", "jargon", "jargon_explained", "jargon_introduced")
 LIMITS = ("too_long_words", "short_draft_words", "shouting_min_words")
 
 
@@ -46,6 +46,7 @@ class Config:
         self.gates = {code: (frozenset(g["labels"]), bool(g["when_unknown"])) for code, g in doc["gates"].items()}
         self.limits = doc["limits"]
         self.shouting_ok = frozenset(w.upper() for w in doc["shouting_ok"])
+        self.plain_acronyms = frozenset(w.upper() for w in doc["plain_acronyms"])
         self.guidance = doc["guidance"]
         self.situation_tips = doc["situation_tips"]
         self.rules = {name: _compile(name, doc["rules"][name]) for name in RULES}
@@ -58,8 +59,14 @@ class Config:
         return when_unknown if label is None else label in labels
 
 
+_SENTENCE_START = r"(?:(?<=^)|(?<=[.!?:;]\s)|(?<=\n)|(?<=[—–]\s)|(?<=\s-\s))"
+
+
 def phrase_to_regex(phrase):
     """A phrase rule as a regular expression: spaces match any run of spaces, ' matches ’ too.
+
+    A phrase starting with ``<`` matches only at the start of a sentence or line (imperatives:
+    ``"<go to"``); one starting with ``^`` is anchored where it is tried (``jargon_explained``).
 
     >>> phrase_to_regex("we can't")
     "(?<!\\\\w)(?:we\\\\s+can['’]t)(?!\\\\w)"
@@ -67,6 +74,8 @@ def phrase_to_regex(phrase):
     body = phrase.replace("'", "['’]").replace(" ", r"\s+")
     if phrase.startswith("^"):  # anchored rules (jargon_explained) read what follows a term
         return body
+    if phrase.startswith("<"):
+        return rf"{_SENTENCE_START}(?:{body[1:]})(?!\w)"
     return rf"(?<!\w)(?:{body})(?!\w)"
 
 
@@ -156,6 +165,7 @@ def _validate(doc):
     for name, phrases in doc["rules"].items():
         _strings(phrases, f"rules.{name}")
     _strings(doc["shouting_ok"], "shouting_ok")
+    _strings(doc["plain_acronyms"], "plain_acronyms")
     _need(set(doc["guidance"]) == set(LABELS), "guidance", f"must have exactly {', '.join(LABELS)}")
     for label, g in doc["guidance"].items():
         _need(isinstance(g, dict) and isinstance(g.get("headline"), str) and g["headline"].strip(),

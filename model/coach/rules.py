@@ -12,6 +12,8 @@ from .units import inside, quoted_spans
 __all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon", "phrase_findings"]
 
 _WORD_START = re.compile(r"(?<!\w)\w")
+_ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
+_INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+(?:\w+\s+)?['\"‘“]?$", re.IGNORECASE)
 _CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z][A-Z'’]*[A-Z](?![\w])")
 _WORD = re.compile(r"\S+")
 
@@ -61,7 +63,8 @@ def phrase_findings(hits, code):
 def shouting(config, draft):
     """The first shouted word's span, if at least ``shouting_min_words`` words (not acronyms) are in capitals."""
     caps = [m for m in _CAPS_WORD.finditer(draft)
-            if m.group().replace("’", "'").strip("'").upper() not in config.shouting_ok]
+            if m.group().replace("’", "'").strip("'").upper() not in config.shouting_ok
+            and len(set(m.group())) > 1]  # YYYY-MM-DD is a date format, not shouting
     if len(caps) >= config.limits["shouting_min_words"]:
         return caps[0].span()
     return None
@@ -71,13 +74,30 @@ def too_long(config, draft):
     return len(_WORD.findall(draft)) > config.limits["too_long_words"]
 
 
+def _acronyms(config, draft):
+    # Unexplained abbreviations (MPAN, kVA, VoLTE): more capitals than small letters, not everyday ones.
+    for m in _ACRONYM.finditer(draft):
+        word = m.group()
+        upper = sum(c.isupper() for c in word)
+        if (upper >= 2 and upper >= len(word) - upper and word.upper() not in config.plain_acronyms
+                and len(set(word)) > 1 and not _INSTRUCTION.search(draft[max(0, m.start() - 12):m.start()])):
+            yield m.span()
+
+
 def jargon(config, draft, starts=None):
-    """Spans of listed terms that the draft does not explain right where they stand."""
+    """Spans of listed terms and abbreviations the draft does not explain right where they stand.
+
+    In a shouting draft, words in capitals are shouting, not abbreviations.
+    """
     starts = word_starts(draft) if starts is None else starts
-    explained = config.rules["jargon_explained"]
+    explained, introduced = config.rules["jargon_explained"], config.rules["jargon_introduced"]
+    spans = find_all(config.rules["jargon"], draft, starts)
+    if shouting(config, draft) is None:
+        spans += [sp for sp in _acronyms(config, draft) if not any(s <= sp[0] < e for s, e in spans)]
     out = []
-    for s, e in find_all(config.rules["jargon"], draft, starts):
-        if explained.match(draft[e:e + 60]) or draft[max(0, s - 2):s].endswith("("):
+    for s, e in sorted(spans):
+        if (explained.match(draft[e:e + 60]) or draft[max(0, s - 2):s].endswith("(")
+                or introduced.search(draft[max(0, s - 30):s])):
             continue
         out.append((s, e))
     return out
