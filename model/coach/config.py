@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..labels import LABELS
+from .dispatch import Dispatch, first_chars
 
 __all__ = ["CODES", "ConfigError", "DEFAULT_PATH", "Config", "load"]
 
@@ -49,7 +50,12 @@ class Config:
         self.plain_acronyms = frozenset(w.upper() for w in doc["plain_acronyms"])
         self.guidance = doc["guidance"]
         self.situation_tips = doc["situation_tips"]
-        self.rules = {name: _compile(name, doc["rules"][name]) for name in RULES}
+        regexes = {name: _compile(name, doc["rules"][name]) for name in RULES}
+        # grouped by first character, for trying at each word start (rules.find_all)
+        self.dispatch = {name: Dispatch(rs) for name, rs in regexes.items()}
+        # whole patterns, for the rules read at one place (what follows or precedes a term)
+        self.rules = {name: re.compile("|".join(f"(?:{r})" for r, _ in regexes[name]), re.IGNORECASE)
+                      for name in ("jargon_explained", "jargon_introduced")}
 
     def applies(self, code, label):
         """Whether a label-dependent check runs for a customer showing ``label`` (None: unknown)."""
@@ -80,15 +86,15 @@ def phrase_to_regex(phrase):
 
 
 def _compile(name, phrases):
-    try:
-        return re.compile("|".join(f"(?:{phrase_to_regex(p)})" for p in phrases) or r"(?!x)x", re.IGNORECASE)
-    except re.error as exc:  # find the one phrase at fault for the message
-        for i, p in enumerate(phrases):
-            try:
-                re.compile(phrase_to_regex(p))
-            except re.error as one:
-                raise ConfigError(f"rules.{name}[{i}]: not a valid pattern ({one})") from None
-        raise ConfigError(f"rules.{name}: not a valid pattern ({exc})") from None
+    """Each phrase checked on its own (so an error names it), then the whole rule as one pattern."""
+    regexes = []
+    for i, p in enumerate(phrases):
+        rx = phrase_to_regex(p)
+        try:  # parsing is what checks a pattern, and it gives the first characters too
+            regexes.append((rx, first_chars(rx)))
+        except re.error as exc:
+            raise ConfigError(f"rules.{name}[{i}]: not a valid pattern ({exc})") from None
+    return regexes
 
 
 def _read(path):

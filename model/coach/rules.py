@@ -22,7 +22,7 @@ def word_starts(text):
     return [m.start() for m in _WORD_START.finditer(text)]
 
 
-def find_all(rx, text, starts):
+def find_all(rule, text, starts):
     """Non-overlapping matches of ``rx`` that begin at a word start.
 
     Every phrase rule begins at a word edge, so trying only there gives what ``finditer`` gives, several
@@ -32,7 +32,7 @@ def find_all(rx, text, starts):
     for pos in starts:
         if pos < last:
             continue
-        m = rx.match(text, pos)
+        m = rule.match(text, pos)
         if m and m.end() > m.start():
             spans.append(m.span())
             last = m.end()
@@ -49,8 +49,8 @@ def rule_hits(config, draft, starts=None):
     hits = {}
     for name in ("canned_apology", "false_empathy", "blame", "refusal", "alternative", "next_step",
                  "acknowledgement"):
-        hits[name] = [sp for sp in find_all(config.rules[name], draft, starts) if not inside(sp, quoted)]
-    idioms = find_all(config.rules["refusal_not"], draft, starts)
+        hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
+    idioms = find_all(config.dispatch["refusal_not"], draft, starts)
     hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
     return hits
 
@@ -91,7 +91,7 @@ def jargon(config, draft, starts=None):
     """
     starts = word_starts(draft) if starts is None else starts
     explained, introduced = config.rules["jargon_explained"], config.rules["jargon_introduced"]
-    spans = find_all(config.rules["jargon"], draft, starts)
+    spans = find_all(config.dispatch["jargon"], draft, starts)
     if shouting(config, draft) is None:
         spans += [sp for sp in _acronyms(config, draft) if not any(s <= sp[0] < e for s, e in spans)]
     out = []
