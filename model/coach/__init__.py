@@ -40,7 +40,8 @@ class _Coach:
     # The configuration in use and the files' modification times it was read at.
     def __init__(self):
         self.lock = threading.Lock()
-        self.override = None  # None: the default, resolved on first use
+        self.explicit = None  # a path given by use_override(); None: coach.json in the user data directory
+        self.override = None  # the path in use
         self.stamp = None
         self.checked = 0.0
         self.config = None
@@ -48,7 +49,7 @@ class _Coach:
         self.learned_loaded = False
 
     def _stamp(self):
-        out = []
+        out = [self.override]
         for path in (_config.DEFAULT_PATH, self.override):
             try:
                 st = os.stat(path) if path is not None else None
@@ -61,8 +62,7 @@ class _Coach:
         now = time.monotonic()
         if self.config is None or now - self.checked >= RELOAD_INTERVAL:
             with self.lock:
-                if self.override is None:
-                    self.override = os.fspath(_default_override())
+                self.override = self.explicit or os.fspath(_default_override())
                 self.checked = now
                 stamp = self._stamp()
                 if stamp != self.stamp or self.config is None:
@@ -71,7 +71,6 @@ class _Coach:
             self.learned = _learned.load()
             self.learned_loaded = True
         return self.config, self.learned
-
 
     def _reload(self, stamp):
         try:
@@ -91,11 +90,16 @@ _coach = _Coach()
 
 
 def use_override(path):
-    """Merge the data file at ``path`` (if it exists, now or later) over the shipped one."""
+    """Merge the data file at ``path`` (if it exists, now or later) over the shipped one.
+
+    ``None`` goes back to ``coach.json`` in the user data directory. The files are read now, so a
+    broken one raises :class:`ConfigError` here.
+    """
     with _coach.lock:
-        _coach.override = os.fspath(path) if path is not None else None
+        _coach.explicit = os.fspath(path) if path is not None else None
         _coach.stamp = None
-        _coach.config = None  # read now, errors included
+        _coach.config = None
+    _coach.current()
 
 
 def current_config():

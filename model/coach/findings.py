@@ -2,10 +2,12 @@
 
 Which of rule and learned head decides a code, and at which probability, is part of the shipped
 learned model (chosen on the training split, see ``train.py``); without that file the rules decide.
+Modes: ``rule``; ``learned`` (the head alone); ``boosted`` (the head, trusting units the rule hits a
+little more); ``either``; ``both``.
 """
 
 from .rules import jargon, rule_hits, shouting, too_long
-from .units import features, split_units, words
+from .units import features, quoted_spans, split_units, words
 
 __all__ = ["prepare", "check"]
 
@@ -16,8 +18,31 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
             "no_acknowledgement": "acknowledgement"}
 
 
+# "boosted": a unit the phrase rule hits needs this much less probability from the head.
+BOOST = 0.15
+
+
 def _overlaps(a, b):
     return a[0] < b[1] and b[0] < a[1]
+
+
+def _own_words(draft, hidden):
+    """The draft with quoted words and idioms ("can't wait") replaced by a placeholder each.
+
+    The learned checks judge the agent's own words: a phrase quoted to reject it, or the customer's
+    words quoted back, is not what the agent says.
+    """
+    if not hidden:
+        return draft
+    out, pos = [], 0
+    for s, e in sorted(hidden):
+        if s < pos:
+            continue
+        out.append(draft[pos:s])
+        out.append((" xquotedx " if e - s >= 10 else "").ljust(e - s))  # same length: offsets hold
+        pos = e
+    out.append(draft[pos:])
+    return "".join(out)
 
 
 def prepare(config, draft, label, with_features=True):
@@ -27,7 +52,8 @@ def prepare(config, draft, label, with_features=True):
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
-        unit_words = [words(draft[s:e]) for s, e in units]
+        own = _own_words(draft, quoted_spans(draft) + hits["idioms"])
+        unit_words = [words(own[s:e]) for s, e in units]
         for i in range(len(units)):
             others = set().union(*(per_unit[:i] + per_unit[i + 1:])) if len(units) > 1 else set()
             context = {"prev": per_unit[i - 1] if i else set(),
@@ -52,7 +78,8 @@ def _span_findings(code, prep, probs, decision):
         return rule
     head, mode, threshold = decision
     units = prep["units"]
-    flagged = [i for i in range(len(units)) if probs[i][head] >= threshold]
+    boost = [BOOST * (mode == "boosted" and any(_overlaps(sp, u) for sp in rule)) for u in units]
+    flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
     if mode == "both":
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
@@ -70,8 +97,10 @@ def _present(code, prep, probs, decision):
     if decision is None or decision[1] == "rule":
         return rule
     head, mode, threshold = decision
-    learned = bool(len(probs)) and max(p[head] for p in probs) >= threshold
-    return {"learned": learned, "either": rule or learned, "both": rule and learned}[mode]
+    rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
+    boost = [BOOST * (mode == "boosted" and hit) for hit in rule_units]
+    learned = any(p[head] + b >= threshold for p, b in zip(probs, boost))
+    return {"learned": learned, "boosted": learned, "either": rule or learned, "both": rule and learned}[mode]
 
 
 def check(config, learned, draft, label):

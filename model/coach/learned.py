@@ -30,7 +30,7 @@ class Learned:
         # One head (weight column) per finding code. For no_next_step / no_acknowledgement the head
         # says whether a unit IS a next step / an acknowledgement; the finding is their absence.
         self.heads = arrays["codes"].tolist()
-        # code -> (head, mode, threshold); modes: rule | learned | either | both
+        # code -> (head, mode, threshold); modes: see findings.py
         self.decisions = {c: (c, m, float(t)) for c, m, t in
                           zip(self.heads, arrays["modes"].tolist(), arrays["thresholds"].tolist())}
 

@@ -40,7 +40,7 @@ def find_all(rule, text, starts):
 
 
 def rule_hits(config, draft, starts=None):
-    """``{rule name: [(start, end), ...]}`` for the phrase rules, quoted hits left out.
+    """``{rule name: [(start, end), ...]}`` for the phrase rules, quoted hits left out, plus ``idioms``.
 
     A refusal that is an idiom ("we can't wait to have you back") is no refusal.
     """
@@ -51,6 +51,7 @@ def rule_hits(config, draft, starts=None):
                  "acknowledgement"):
         hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
     idioms = find_all(config.dispatch["refusal_not"], draft, starts)
+    hits["idioms"] = idioms
     hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
     return hits
 

@@ -34,7 +34,7 @@ from .learned import MODEL_PATH, encode
 __all__ = ["fit", "main"]
 
 HEADS = SPAN_CODES + tuple(WHOLE_CODES)
-MODES = ("rule", "learned", "either", "both")
+MODES = ("rule", "learned", "boosted", "either", "both")
 # A fixed phrase family stays a rule (the issue's "keep rules where a rule is exact"); a head may only add.
 MODES_FOR = {"false_empathy": ("rule",), "canned_apology": ("rule", "either")}
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.95, 0.05), 2))
@@ -170,6 +170,7 @@ def _code_counts(config, preps, probs, code, decision):
 def choose(config, preps, probs):
     """Per code, the (mode, threshold) with the best F1 at precision >= 0.9 in cross-validation."""
     chosen = {}
+    verbose = os.environ.get("ATTUNE_COACH_VERBOSE")
     for code in HEADS:
         best = None
         for mode in MODES_FOR.get(code, MODES):
@@ -178,7 +179,11 @@ def choose(config, preps, probs):
                 p = tp / (tp + fp) if tp + fp else 0.0
                 r = tp / (tp + fn) if tp + fn else 0.0
                 f1 = 2 * p * r / (p + r) if p + r else 0.0
-                key = (p >= 0.9, f1, p)
+                if verbose and verbose in code:
+                    print(f"    {code} {mode} {t:.2f}: p {p:.3f} r {r:.3f}")
+                # ties (within 0.01 of F1) go to the rule-anchored modes: they keep the rules' quote
+                # and idiom handling and the exact spans
+                key = (p >= 0.9, round(f1, 2), mode not in ("learned", "boosted"), mode == "boosted", p)
                 if best is None or key > best[0]:
                     best = (key, mode, float(t), p, r)
         chosen[code] = best[1:]

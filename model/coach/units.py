@@ -10,14 +10,28 @@ import re
 
 __all__ = ["split_units", "quoted_spans", "inside", "features", "words"]
 
-# A unit ends after . ! ? (and closing quotes or brackets) followed by a space, at a line break, or at ;
-_UNIT_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+|;\s+")
+# A unit ends after . ! ? (and closing quotes or brackets) followed by a space, at ; or at a line break;
+# a single line break inside a sentence (a wrapped line) is no end: see _ends_line.
+_UNIT_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|;\s+|[ \t]*\n\s*")
+_LIST_ITEM = re.compile(r"\s*(?:\d+[.)]|[-•*])\s")
+_LIST_MARK = re.compile(r"\s*\d+[.)]")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"),
                  (re.compile(r"\bcannot\b"), "can not"), (re.compile(r"n't\b"), " not"),
                  (re.compile(r"'re\b"), " are"), (re.compile(r"'ll\b"), " will"), (re.compile(r"'ve\b"), " have"),
                  (re.compile(r"\bi'm\b"), "i am"), (re.compile(r"'d\b"), " would"), (re.compile(r"\d"), "0"))
 _QUOTED = re.compile(r"“[^”\n]{1,300}”|\"[^\"\n]{1,300}\"|(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
+
+
+def _ends_line(text, m):
+    """Whether a line break ends a unit: a blank line, after punctuation, after a short line
+    (a greeting, a sign-off), or before a list item; not a line wrapped mid-sentence."""
+    if m.group().count("\n") != 1:
+        return True
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line = text[line_start:m.start()].rstrip()
+    return (not line or line[-1] in ".!?…:,;)]" or len(line) < 40
+            or bool(_LIST_ITEM.match(text, m.end() - 1 if text[m.end() - 1:m.end()] == " " else m.end())))
 
 
 def split_units(text):
@@ -28,6 +42,10 @@ def split_units(text):
     """
     spans, start = [], 0
     for m in _UNIT_END.finditer(text):
+        if "\n" in m.group() and not _ends_line(text, m):
+            continue
+        if "\n" not in m.group() and _LIST_MARK.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+            continue  # "1. Open Settings": the number belongs to its item
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
