@@ -17,8 +17,10 @@ def _read(text):
 @click.argument("draft")
 @click.option("--customer", help="The customer's message: its feeling (read by the model) sets which checks apply.")
 @click.option("--label", type=click.Choice(LABELS), help="The customer's feeling, when known.")
+@click.option("--model", "model_path", type=click.Path(file_okay=False),
+              help="Model directory for reading --customer (default: shipped).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result object as JSON.")
-def coach(draft, customer, label, as_json):
+def coach(draft, customer, label, model_path, as_json):
     """Check an agent's draft reply (DRAFT, or - for stdin): what a colleague would point out.
 
     Example: attune coach "We can't refund that." --label angry
@@ -32,7 +34,7 @@ def coach(draft, customer, label, as_json):
         customer = sys.stdin.read() if customer == "-" else customer
         if not customer.strip():
             raise click.ClickException("the customer message is empty")
-        label = model.load_runtime().analyze(customer)["label"]
+        label = model.load_runtime(model_path).analyze(customer)["label"]
     result = model.check_reply(draft, label)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))

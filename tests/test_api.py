@@ -348,3 +348,17 @@ def test_one_bad_text_in_a_batch_fails_alone(tiny_model):
     results = _run_concurrently(Coalescer(20_000), model, texts)
     assert isinstance(results[2], EmptyText)
     assert [results[i] for i in (0, 1, 3)] == [tiny_model.analyze(texts[i]) for i in (0, 1, 3)]
+
+
+def test_reply_check_follows_an_edited_coach_file_without_restart(client, attune_home, monkeypatch):
+    from attune.model import coach
+
+    monkeypatch.setattr(coach, "RELOAD_INTERVAL", 0.0)
+    draft = {"text": "Per my last email, the invoice is attached.", "label": "neutral"}
+    before = client.post("/v1/reply/check", json=draft).get_json()["issues"][0]
+    (attune_home / "coach.json").write_text(json.dumps({"findings": {"blame": {"message": "Team wording."}}}))
+    after = client.post("/v1/reply/check", json=draft).get_json()
+    assert after["issues"][0]["message"] == "Team wording." != before["message"]
+    assert set(after) == {"label", "ok", "issues", "strengths", "truncated"}
+    (attune_home / "coach.json").unlink()
+    assert client.post("/v1/reply/check", json=draft).get_json()["issues"][0]["message"] == before["message"]
