@@ -3,7 +3,7 @@
 import { getSettings } from './sw-settings.js';
 
 const SCRIPT_ID = 'attune-helpdesk';
-export const CONTENT_FILES = ['common/messages.js', 'common/core.js', 'content/adapters.js', 'content/render.js', 'content/main.js'];
+export const CONTENT_FILES = ['common/messages.js', 'common/core.js', 'content/adapters.js', 'content/render.js', 'content/marks.js', 'content/main.js'];
 
 let lock = Promise.resolve(); // options page and startup may sync at once (a lock, not state)
 

@@ -18,5 +18,6 @@
     enabledSites: [],
     customSites: [],
     debugTiming: false,
+    draftMarks: true, // reply-check findings marked on the draft (content/marks.js)
   });
 })();
