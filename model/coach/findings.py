@@ -6,6 +6,8 @@ Modes: ``rule``; ``learned`` (the head alone); ``boosted`` (the head, trusting u
 little more); ``either``; ``both``.
 """
 
+import math
+
 from .rules import jargon, rule_hits, shouting, too_long
 from .units import features, quoted_spans, split_units, words
 
@@ -91,12 +93,30 @@ def _span_findings(code, prep, probs, decision):
     return sorted(set(out))
 
 
-def _present(code, prep, probs, decision):
+_STACK_LABELS = ("angry", "frustrated", "anxious", "confused", "disappointed")
+
+
+def stack_features(code, prep, probs, label, n_words):
+    """What the draft-level ("stacked") decision reads: the head's strongest units, where the rule
+    hits, the draft's length and the customer's label."""
+    ps = sorted((p[code] for p in probs), reverse=True) or [0.0]
+    hits = [WHOLE_CODES[code] in u for u in prep["per_unit"]]
+    on_rule = [p[code] for p, h in zip(probs, hits) if h]
+    return [ps[0], ps[1] if len(ps) > 1 else 0.0, sum(ps) / len(ps), float(sum(hits)), float(any(hits)),
+            max(on_rule) if on_rule else 0.0, math.log(max(len(ps), 1)), math.log(max(n_words, 1))] + \
+        [float(label == lab) for lab in _STACK_LABELS]
+
+
+def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
     """Whether the draft has what ``code`` looks for (a next step, an acknowledgement)."""
     rule = bool(prep["hits"][WHOLE_CODES[code]])
     if decision is None or decision[1] == "rule":
         return rule
     head, mode, threshold = decision
+    if mode == "stacked":  # a small draft-level model over stack_features says "missing"
+        w, b = stack
+        z = b + sum(wi * fi for wi, fi in zip(w, stack_features(code, prep, probs, label, n_words)))
+        return 1.0 / (1.0 + math.exp(-z)) < threshold
     rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
     boost = [BOOST * (mode == "boosted" and hit) for hit in rule_units]
     learned = any(p[head] + b >= threshold for p, b in zip(probs, boost))
@@ -122,7 +142,8 @@ def check(config, learned, draft, label):
     n_words = len(draft.split())
     for code, strength in (("no_next_step", "says what happens next"),
                            ("no_acknowledgement", "acknowledges the customer")):
-        if _present(code, prep, probs, decisions.get(code)):
+        stack = learned.stacks.get(code) if learned is not None else None
+        if _present(code, prep, probs, decisions.get(code), stack, label, n_words):
             strengths.append(strength)
         elif n_words >= config.limits["short_draft_words"] and config.applies(code, label):
             found.append((code, None, None))

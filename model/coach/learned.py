@@ -14,7 +14,7 @@ from ..errors import CorruptModel
 __all__ = ["MODEL_PATH", "Learned", "encode", "load"]
 
 MODEL_PATH = Path(__file__).with_name("coach-model.npz")
-_KEYS = ("vocab", "W", "b", "codes", "modes", "thresholds")
+_KEYS = ("vocab", "W", "b", "codes", "modes", "thresholds", "stack_codes", "stack_w", "stack_b")
 
 
 class Learned:
@@ -33,6 +33,9 @@ class Learned:
         # code -> (head, mode, threshold); modes: see findings.py
         self.decisions = {c: (c, m, float(t)) for c, m, t in
                           zip(self.heads, arrays["modes"].tolist(), arrays["thresholds"].tolist())}
+        # code -> (weights, bias) of the draft-level decision for the "stacked" mode
+        self.stacks = {c: (w.tolist(), float(b)) for c, w, b in
+                       zip(arrays["stack_codes"].tolist(), arrays["stack_w"], arrays["stack_b"])}
 
     def probs(self, unit_features):
         """``(n_units, n_heads)`` probabilities."""

@@ -12,6 +12,9 @@ pairs, character 4-grams, phrase-rule hits of the unit, its neighbours and the d
   it is missing is negative; in a draft where it is not missing, at least one unit is positive, taken to
   be the units the current head (first: the phrase rule) finds most likely, for a few rounds.
 
+For those two codes a small draft-level model ("stacked") may decide instead, over the heads'
+out-of-fold probabilities, where the rule hits, the draft's length and the label.
+
 How rule and head are combined for each code (rule alone, head alone, either, both) and the head's
 threshold are chosen by five-fold cross-validation on the training split, by draft: the best F1 among
 choices with precision >= 0.9, else the best F1. scikit-learn is needed here only.
@@ -28,7 +31,9 @@ from sklearn.linear_model import LogisticRegression
 
 from . import config as _config
 from .evaluate import read_drafts
-from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, prepare
+from sklearn.model_selection import cross_val_predict
+
+from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, prepare, stack_features
 from .learned import MODEL_PATH, encode
 
 __all__ = ["fit", "main"]
@@ -148,6 +153,38 @@ def _fold(row_id, k=5):
     return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % k
 
 
+def _gated(config, code, p):
+    return (bool(p["units"]) and config.applies(code, p["row"]["customer_label"])
+            and p["n_words"] >= config.limits["short_draft_words"])
+
+
+def fit_stacks(config, preps, probs):
+    """Per whole-draft code, a draft-level logistic regression over :func:`stack_features` of the
+    out-of-fold head probabilities, and its own out-of-fold "missing" probability per draft."""
+    stacks, oof = {}, {}
+    for code in WHOLE_CODES:
+        rows = [i for i, p in enumerate(preps) if _gated(config, code, p)]
+        X = np.array([stack_features(code, preps[i], probs[i], preps[i]["row"]["customer_label"],
+                                     preps[i]["n_words"]) for i in rows])
+        y = np.array([code in preps[i]["codes"] for i in rows])
+        clf = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")
+        oof[code] = dict(zip(rows, cross_val_predict(clf, X, y, cv=5, method="predict_proba")[:, 1]))
+        clf.fit(X, y)
+        stacks[code] = (clf.coef_[0], clf.intercept_[0])
+    return stacks, oof
+
+
+def _stacked_counts(config, preps, code, oof, t):
+    tp = fp = fn = 0
+    for i, p in enumerate(preps):
+        gold = code in p["codes"]
+        found = _gated(config, code, p) and oof.get(i, 0.0) >= t
+        tp += gold and found
+        fp += found and not gold
+        fn += gold and not found
+    return tp, fp, fn
+
+
 def _code_counts(config, preps, probs, code, decision):
     tp = fp = fn = 0
     for p, pr in zip(preps, probs):
@@ -167,15 +204,19 @@ def _code_counts(config, preps, probs, code, decision):
     return tp, fp, fn
 
 
-def choose(config, preps, probs):
+def choose(config, preps, probs, stack_oof):
     """Per code, the (mode, threshold) with the best F1 at precision >= 0.9 in cross-validation."""
     chosen = {}
     verbose = os.environ.get("ATTUNE_COACH_VERBOSE")
     for code in HEADS:
         best = None
-        for mode in MODES_FOR.get(code, MODES):
+        modes = MODES_FOR.get(code, MODES) + (("stacked",) if code in WHOLE_CODES else ())
+        for mode in modes:
             for t in (THRESHOLDS if mode != "rule" else (0.5,)):
-                tp, fp, fn = _code_counts(config, preps, probs, code, (code, mode, t))
+                if mode == "stacked":
+                    tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t)
+                else:
+                    tp, fp, fn = _code_counts(config, preps, probs, code, (code, mode, t))
                 p = tp / (tp + fp) if tp + fp else 0.0
                 r = tp / (tp + fn) if tp + fn else 0.0
                 f1 = 2 * p * r / (p + r) if p + r else 0.0
@@ -208,13 +249,17 @@ def main(argv=None):
         for i, p in enumerate(preps):
             if _fold(p["row"]["id"]) == k:
                 oof[i] = _probs(p, index, W, b)
-    chosen = choose(config, preps, oof)
+    stacks, stack_oof = fit_stacks(config, preps, oof)
+    chosen = choose(config, preps, oof, stack_oof)
     vocab, W, b = fit(config, preps)
     keep = np.abs(W).max(axis=1) > 1e-4  # features no head uses are left out of the file
     tmp = args.output + ".tmp.npz"
     np.savez_compressed(tmp, vocab=np.array(vocab)[keep], W=W[keep].astype(np.float32), b=b.astype(np.float32),
                         codes=np.array(HEADS), modes=np.array([chosen[c][0] for c in HEADS]),
-                        thresholds=np.array([chosen[c][1] for c in HEADS], dtype=np.float32))
+                        thresholds=np.array([chosen[c][1] for c in HEADS], dtype=np.float32),
+                        stack_codes=np.array(list(stacks)),
+                        stack_w=np.array([w for w, _ in stacks.values()], dtype=np.float32),
+                        stack_b=np.array([b0 for _, b0 in stacks.values()], dtype=np.float32))
     os.replace(tmp, args.output)
     print(f"{int(keep.sum())} features -> {args.output} ({os.path.getsize(args.output) // 1024} KiB)")
 
