@@ -362,3 +362,21 @@ def test_reply_check_follows_an_edited_coach_file_without_restart(client, attune
     assert set(after) == {"label", "ok", "issues", "strengths", "truncated"}
     (attune_home / "coach.json").unlink()
     assert client.post("/v1/reply/check", json=draft).get_json()["issues"][0]["message"] == before["message"]
+
+
+def test_reply_check_with_a_broken_coach_file_is_a_clear_503(client, attune_home, monkeypatch):
+    from attune.model import coach
+
+    monkeypatch.setattr(coach, "RELOAD_INTERVAL", 0.0)
+    (attune_home / "coach.json").write_text('{"rules": {"blame": ["(unclosed"]}}')
+    try:
+        with pytest.raises(coach.ConfigError):
+            coach.use_override(None)  # as at start-up: no good version read before
+        response = client.post("/v1/reply/check", json={"text": "Per my last email, it is attached."})
+        assert response.status_code == 503
+        error = response.get_json()["error"]
+        assert error["code"] == "coach_config" and "rules.blame[0]: not a valid pattern" in error["message"]
+        assert "attached" not in error["message"]
+    finally:
+        (attune_home / "coach.json").unlink()
+        coach.use_override(None)
