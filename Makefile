@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet -c constraints.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv install serve test-deps test test-python test-js lint-firefox model bench
+.PHONY: venv install serve test-deps test test-python test-js lint-firefox model coach-model bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ model: install
 	  --corpus goemotions7=../shared/data/goemotions7/train.csv:3 \
 	  --eval goemotions7_test=../shared/data/goemotions7/test.csv \
 	  --eval independent_holdout=training_data/holdout/independent.csv
+
+# Retrain the reply coach's learned checks from training_data/drafts (docs/coach.md).
+coach-model: install
+	$(PY) -m attune.model.coach.train -o model/coach/coach-model.npz
+	$(PY) bench/coach_bench.py
 
 bench: install
 	$(PY) bench/model_bench.py
