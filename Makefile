@@ -46,7 +46,8 @@ model: install
 
 # Retrain the reply coach's learned checks from training_data/drafts (docs/coach.md).
 coach-model: install
-	$(PY) -m attune.model.coach.train -o model/coach/coach-model.npz
+	$(PY) -m attune.model.coach.train --data training_data/drafts/drafts.jsonl -o model/coach/coach-model.npz
+	$(PIP) .
 	$(PY) bench/coach_bench.py
 
 bench: install
