@@ -7,7 +7,7 @@ behind a canned apology. The tips, finding messages and phrase rules live in the
 in :mod:`model.coach`.
 """
 
-from .coach import check_reply, current_config
+from .coach import check_reply, tips_config
 from .labels import LABELS, NEGATIVE, check_label
 
 __all__ = ["GUIDANCE", "guidance_for", "check_reply"]
@@ -18,7 +18,7 @@ _SITUATIONS = ("repeat_contact", "escalation", "urgency")
 def __getattr__(name):
     # GUIDANCE, as the data file has it now: {label: (headline, [tips])}
     if name == "GUIDANCE":
-        g = current_config().guidance
+        g = tips_config().guidance
         return {label: (g[label]["headline"], list(g[label]["tips"])) for label in LABELS}
     raise AttributeError(name)
 
@@ -37,7 +37,7 @@ def guidance_for(label, signals=None):
     >>> guidance_for("confused")["headline"]
     'Confused: plain words, one step at a time'
     """
-    config = current_config()
+    config = tips_config()
     entry = config.guidance[check_label(label)]
     tips = list(entry["tips"])
     if signals and label in NEGATIVE:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .clean import clean
 from .errors import AttuneError, CorruptModel, EmptyText, InvalidInput
-from .coach import current_config
+from .coach import tips_config
 from .guidance import guidance_for
 from .labels import LABELS
 from .limits import MAX_TEXT_CHARS
@@ -57,7 +57,7 @@ def _frozen_guidance(label, present, config):
 
 def _guidance(label, present):
     # Cached per configuration: an edited coach data file (tips) shows in the next result.
-    g = _frozen_guidance(label, present, current_config())  # each result gets its own copy
+    g = _frozen_guidance(label, present, tips_config())  # each result gets its own copy
     return {"label": g["label"], "headline": g["headline"], "tips": list(g["tips"])}
 
 

@@ -377,6 +377,9 @@ def test_reply_check_with_a_broken_coach_file_is_a_clear_503(client, attune_home
         error = response.get_json()["error"]
         assert error["code"] == "coach_config" and "rules.blame[0]: not a valid pattern" in error["message"]
         assert "attached" not in error["message"]
+        # the emotion analysis goes on with the shipped tips
+        analysed = client.post("/v1/analyze", json={"text": "Third time I'm asking. Still broken!"})
+        assert analysed.status_code == 200 and analysed.get_json()["guidance"]["tips"]
     finally:
         (attune_home / "coach.json").unlink()
         coach.use_override(None)

@@ -23,7 +23,7 @@ from . import config as _config
 from . import learned as _learned
 from .findings import check
 
-__all__ = ["check_reply", "current_config", "use_override", "ConfigError"]
+__all__ = ["check_reply", "current_config", "tips_config", "use_override", "ConfigError"]
 
 ConfigError = _config.ConfigError
 RELOAD_INTERVAL = 1.0  # seconds between looks at the data files' modification times
@@ -105,6 +105,22 @@ def use_override(path):
 def current_config():
     """The configuration in use (reloaded if a data file changed). Raises :class:`ConfigError`."""
     return _coach.current()[0]
+
+
+_shipped = None
+
+
+def tips_config():
+    """The configuration for reply tips: the one in use, or the shipped one while a broken data file
+    has nothing good to fall back on. Tips come with every analysis, and a typo in the team's file
+    must not stop the emotion badges; the reply check still reports the file."""
+    global _shipped
+    try:
+        return current_config()
+    except ConfigError:
+        if _shipped is None:
+            _shipped = _config.load(None)
+        return _shipped
 
 
 def check_reply(draft, label=None):
