@@ -86,19 +86,22 @@ class Dispatch:
             else:
                 for ch in chars:
                     groups.setdefault(ch, []).append(rx)
-        self._groups = {ch: rs + anywhere for ch, rs in groups.items()}
-        self._anywhere = anywhere
-        self._compiled = {}  # compiled on first use: a draft meets a few dozen first characters
-
-    def _regex(self, ch):
-        try:
-            return self._compiled[ch]
-        except KeyError:
-            rs = self._groups.get(ch, self._anywhere)
-            rx = re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE) if rs else None
-            self._compiled[ch] = rx
-            return rx
+        # first character -> compiled regex (or None), compiled on first use: a draft meets a few
+        # dozen first characters, and compiling all of them would slow loading
+        self.by_char = _Compiled({ch: rs + anywhere for ch, rs in groups.items()}, anywhere)
 
     def match(self, text, pos):
-        rx = self._regex(text[pos].lower())
+        rx = self.by_char[text[pos].lower()]
         return rx.match(text, pos) if rx is not None else None
+
+
+class _Compiled(dict):
+    def __init__(self, groups, anywhere):
+        super().__init__()
+        self.groups, self.anywhere = groups, anywhere
+
+    def __missing__(self, ch):
+        rs = self.groups.get(ch, self.anywhere)
+        rx = re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE) if rs else None
+        self[ch] = rx
+        return rx

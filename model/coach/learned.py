@@ -40,10 +40,17 @@ class Learned:
     def probs(self, unit_features):
         """``(n_units, n_heads)`` probabilities."""
         z = np.tile(self.b, (len(unit_features), 1))
+        all_ids, firsts, rows, scales = [], [], [], []
         for row, feats in enumerate(unit_features):
             ids, scale = encode(feats, self.index)
             if ids:
-                z[row] += self.W[ids].sum(axis=0) * scale
+                firsts.append(len(all_ids))
+                rows.append(row)
+                scales.append(scale)
+                all_ids += ids
+        if all_ids:  # one gather and one segmented sum for the whole draft
+            sums = np.add.reduceat(self.W[all_ids], firsts, axis=0)
+            z[rows] += sums * np.array(scales, dtype=np.float32)[:, None]
         return 1.0 / (1.0 + np.exp(-z))
 
 

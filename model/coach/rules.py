@@ -19,20 +19,23 @@ _WORD = re.compile(r"\S+")
 
 
 def word_starts(text):
-    return [m.start() for m in _WORD_START.finditer(text)]
+    """``(position, lower-case first character)`` of each word."""
+    return [(m.start(), m.group().lower()) for m in _WORD_START.finditer(text)]
 
 
 def find_all(rule, text, starts):
-    """Non-overlapping matches of ``rx`` that begin at a word start.
+    """Non-overlapping matches of a :class:`~model.coach.dispatch.Dispatch` that begin at a word start.
 
     Every phrase rule begins at a word edge, so trying only there gives what ``finditer`` gives, several
     times faster: Python's regex engine would try each of a rule's many branches at every character.
     """
     spans, last = [], -1
-    for pos in starts:
+    by_char = rule.by_char
+    for pos, ch in starts:
         if pos < last:
             continue
-        m = rule.match(text, pos)
+        rx = by_char[ch]
+        m = rx.match(text, pos) if rx is not None else None
         if m and m.end() > m.start():
             spans.append(m.span())
             last = m.end()

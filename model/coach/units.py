@@ -7,6 +7,7 @@ the hit sits inside quotation marks, and the customer's label.
 """
 
 import re
+from functools import lru_cache
 
 __all__ = ["split_units", "quoted_spans", "inside", "features", "words"]
 
@@ -80,6 +81,13 @@ def words(text):
     return _WORD.findall(normalise(text))
 
 
+@lru_cache(maxsize=50000)
+def _char_grams(word):
+    # character 4-grams inside one word, padded with a space each side ("c: can", "c:can ")
+    padded = f" {word} "
+    return tuple(f"c:{padded[i:i + 4]}" for i in range(max(len(padded) - 3, 1)))
+
+
 def features(unit_words, hits, context, label):
     """Feature strings of one unit.
 
@@ -98,8 +106,7 @@ def features(unit_words, hits, context, label):
     f = [f"w:{w}" for w in unit_words]
     f += [f"b:{a} {b}" for a, b in zip(unit_words, unit_words[1:])]
     for w in unit_words:
-        padded = f" {w} "
-        f += [f"c:{padded[i:i + 4]}" for i in range(max(len(padded) - 3, 1))]
+        f += _char_grams(w)
     f += [f"r:{h}" for h in hits]
     f += [f"p:{h}" for h in context["prev"]] + [f"n:{h}" for h in context["next"]]
     f += [f"d:{h}" for h in context["draft"]]
