@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +184,37 @@ def test_first_characters_of_phrases():
     assert first_chars(rx("<go to")) == {"g"}
     assert first_chars(rx("[a-c]x")) == {"a", "b", "c"}
     assert first_chars(r"\w+") is None  # unknown start: tried everywhere
+
+
+def test_learned_runtime_sums_as_a_plain_per_sentence_loop():
+    import numpy as np
+
+    from attune.model.coach import learned as coach_learned
+    from attune.model.coach.findings import prepare
+
+    model = coach_learned.load()
+    cfg = coach.current_config()
+    draft = ("Hi Sam,\nWe're unable to reverse that; it's outside our refund window. "
+             "As I already said, it's in the FAQ. Thanks!")
+    feats = prepare(cfg, draft, "angry")["features"]
+    expected = []
+    for f in feats:
+        ids, scale = coach_learned.encode(f, model.index)
+        expected.append(1 / (1 + np.exp(-(model.b + model.W[ids].sum(axis=0) * scale))))
+    assert np.allclose(model.probs(feats), np.array(expected), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_training_writes_a_model_the_runtime_loads(tmp_path):
+    from attune.model.coach import learned as coach_learned, train as coach_train
+
+    rows = (Path(__file__).resolve().parents[1] / "training_data" / "drafts" / "drafts.jsonl").read_text().splitlines()
+    small = tmp_path / "drafts.jsonl"
+    small.write_text("\n".join(rows[:260]) + "\n")
+    out = tmp_path / "coach-model.npz"
+    coach_train.main(["--data", str(small), "-o", str(out)])
+    model = coach_learned.load(out)
+    assert set(model.decisions) == set(coach_train.HEADS)
+    assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked"}
+    assert set(model.stacks) == {"no_next_step", "no_acknowledgement"}
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically
