@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from attune.model import check_reply, coach, guidance_for
+from attune.model import LABELS, check_reply, coach, guidance_for
 from attune.model.coach import config as coach_config
 from attune.model.errors import ModelError
 
@@ -218,3 +219,14 @@ def test_training_writes_a_model_the_runtime_loads(tmp_path):
     assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked"}
     assert set(model.stacks) == {"no_next_step", "no_acknowledgement"}
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically
+
+
+_PIECES = list("abcXYZ '’\"“”‘.,;:!?-—\n\t09()[]*•İßé😊") + [
+    "we can't", "I do apologize", "as I already said", "\n1. ", "STOP", "kVA", " (", "Go to "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join), st.sampled_from([*LABELS, None]))
+def test_any_text_gets_findings_with_spans_inside_it(text, label):
+    for issue in check_reply(text, label)["issues"]:
+        assert issue["start"] is None or 0 <= issue["start"] < issue["end"] <= len(text)
