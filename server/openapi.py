@@ -32,7 +32,7 @@ def _errors(*statuses):
         404: "no such route",
         413: "request body larger than the limit",
         415: "Content-Type is not application/json",
-        503: "the model cannot be loaded",
+        503: "the model, or the reply coach's data file (code coach_config), cannot be loaded",
     }
     return {str(s): _json(_ref("Error"), why[s]) for s in statuses}
 
