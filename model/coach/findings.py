@@ -29,10 +29,11 @@ def _overlaps(a, b):
 
 
 def _own_words(draft, hidden):
-    """The draft with quoted words and idioms ("can't wait") replaced by a placeholder each.
+    """The draft with quoted words, idioms ("can't wait") and owned faults ("you should have had")
+    replaced by a placeholder each.
 
     The learned checks judge the agent's own words: a phrase quoted to reject it, or the customer's
-    words quoted back, is not what the agent says.
+    words quoted back, is not what the agent says; an owned fault reads like blame word for word.
     """
     if not hidden:
         return draft
@@ -54,7 +55,7 @@ def prepare(config, draft, label, with_features=True):
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
-        own = _own_words(draft, quoted_spans(draft) + hits["idioms"])
+        own = _own_words(draft, quoted_spans(draft) + hits["idioms"] + hits["owning"])
         unit_words = [words(own[s:e]) for s, e in units]
         for i in range(len(units)):
             others = set().union(*(per_unit[:i] + per_unit[i + 1:])) if len(units) > 1 else set()

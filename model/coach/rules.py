@@ -43,9 +43,11 @@ def find_all(rule, text, starts):
 
 
 def rule_hits(config, draft, starts=None):
-    """``{rule name: [(start, end), ...]}`` for the phrase rules, quoted hits left out, plus ``idioms``.
+    """``{rule name: [(start, end), ...]}`` for the phrase rules, quoted hits left out, plus ``idioms``
+    and ``owning``.
 
-    A refusal that is an idiom ("we can't wait to have you back") is no refusal.
+    A refusal that is an idiom ("we can't wait to have you back") is no refusal; words where the agent
+    owns a fault ("you should have had this the first time") are no blame.
     """
     starts = word_starts(draft) if starts is None else starts
     quoted = quoted_spans(draft)
@@ -55,6 +57,10 @@ def rule_hits(config, draft, starts=None):
         hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
     idioms = find_all(config.dispatch["refusal_not"], draft, starts)
     hits["idioms"] = idioms
+    # the agent owning a fault ("you should have had this the first time") is not blame
+    owning = find_all(config.dispatch["blame_not"], draft, starts)
+    hits["owning"] = owning
+    hits["blame"] = [sp for sp in hits["blame"] if not any(s < sp[1] and sp[0] < e for s, e in owning)]
     hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
     return hits
 
