@@ -3,7 +3,7 @@
 Which of rule and learned head decides a code, and at which probability, is part of the shipped
 learned model (chosen on the training split, see ``train.py``); without that file the rules decide.
 Modes: ``rule``; ``learned`` (the head alone); ``boosted`` (the head, trusting units the rule hits a
-little more); ``either``; ``both``.
+little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (a draft-level model).
 """
 
 import math
@@ -11,7 +11,7 @@ import math
 from .rules import jargon, rule_hits, shouting, too_long
 from .units import features, quoted_spans, split_units, words
 
-__all__ = ["prepare", "check"]
+__all__ = ["prepare", "check", "stack_features", "SPAN_CODES", "WHOLE_CODES"]
 
 SPAN_CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative")
 WHOLE_CODES = {"no_next_step": "next_step", "no_acknowledgement": "acknowledgement"}  # code -> what is missing

@@ -9,7 +9,7 @@ import re
 
 from .units import inside, quoted_spans
 
-__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon", "phrase_findings"]
+__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon"]
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
@@ -63,11 +63,6 @@ def rule_hits(config, draft, starts=None):
     hits["blame"] = [sp for sp in hits["blame"] if not any(s < sp[1] and sp[0] < e for s, e in owning)]
     hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
     return hits
-
-
-def phrase_findings(hits, code):
-    """Spans of the rule for ``code`` (canned_apology, false_empathy, blame), one per distinct place."""
-    return hits[code]
 
 
 def shouting(config, draft):
