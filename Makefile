@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet -c constraints.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv install serve test-deps test test-python test-js lint-firefox model bench
+.PHONY: venv install serve test-deps test test-python test-js lint-firefox model coach-model bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ model: install
 	$(PY) -m attune.cli train -o model/default --version $$(date -u +%Y.%m.%d) --C 4 --real 0.5 --gate-bias 0.5 \
 	  --corpus goemotions7=goemotions7/train.csv:3 \
 	  --eval goemotions7_dev=goemotions7/dev.csv --eval goemotions7_test=goemotions7/test.csv
+
+# Retrain the reply coach's learned checks from training_data/drafts (docs/coach.md).
+coach-model: install
+	$(PY) -m attune.model.coach.train --data training_data/drafts/drafts.jsonl -o model/coach/coach-model.npz
+	$(PIP) .
+	$(PY) bench/coach_bench.py
 
 bench: install
 	$(PY) bench/model_bench.py

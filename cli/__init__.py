@@ -4,7 +4,7 @@ import click
 
 from attune.model.errors import AttuneError
 
-from . import classify, feedback, model, serve
+from . import classify, coach, feedback, model, serve
 
 
 class _Group(click.Group):
@@ -25,7 +25,7 @@ def cli():
     """
 
 
-for _module in (model, serve, classify, feedback):
+for _module in (model, serve, classify, feedback, coach):
     for _command in _module.commands:
         cli.add_command(_command)
 

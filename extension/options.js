@@ -239,6 +239,8 @@
     $('token').value = s.token;
     $('pair').addEventListener('submit', save);
     $('test').addEventListener('click', test);
+    $('draftMarks').checked = s.draftMarks !== false;
+    $('draftMarks').addEventListener('change', (e) => chrome.storage.local.set({ draftMarks: e.target.checked }));
     $('custom').addEventListener('submit', addCustom);
     $('exportRules').addEventListener('click', exportRules);
     $('importRules').addEventListener('change', importRules);

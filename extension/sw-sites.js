@@ -5,7 +5,7 @@ import { getSettings } from './sw-settings.js';
 const SCRIPT_ID = 'attune-helpdesk';
 export const CONTENT_FILES = [
   'common/messages.js', 'common/core.js', 'common/sites.js', 'common/queue.js', 'common/rules.js', 'content/adapters.js',
-  'common/learn.js', 'content/render.js', 'content/teach.js', 'content/main.js',
+  'common/learn.js', 'content/render.js', 'content/marks.js', 'content/teach.js', 'content/main.js',
 ];
 
 let lock = Promise.resolve(); // options page and startup may sync at once (a lock, not state)

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from .clean import clean
+from .coach import tips_config
 from .errors import AttuneError, EmptyText, InvalidInput
 from .guidance import contacted_before, guidance_for, reading_of
 from .labels import LABELS
@@ -48,13 +49,14 @@ _INTENSITY_WEIGHTS = {
 _SITUATIONS = ("repeat_contact", "escalation", "urgency")
 
 
-@lru_cache(maxsize=None)
-def _frozen_guidance(label, present, reading):
+@lru_cache(maxsize=256)
+def _frozen_guidance(label, present, reading, config):
     return guidance_for(label, dict(zip(_SITUATIONS, present)), reading)
 
 
 def _guidance(label, present, scores):
-    g = _frozen_guidance(label, present, reading_of(scores))  # cached; each result gets its own copy
+    # Cached per configuration: an edited coach data file (tips) shows in the next result.
+    g = _frozen_guidance(label, present, reading_of(scores), tips_config())  # each result gets its own copy
     return {"label": g["label"], "headline": g["headline"], "tips": list(g["tips"])}
 
 

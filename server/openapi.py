@@ -33,7 +33,7 @@ def _errors(*statuses):
         413: "request body larger than the limit (past 2 MB the HTTP server answers before the app)",
         415: "Content-Type is not application/json",
         431: "request headers larger than 256 KB (answered by the HTTP server)",
-        503: "the model cannot be loaded, or the feedback store is unavailable",
+        503: "the model or the reply coach's data file (code coach_config) cannot be loaded, or the feedback store is unavailable",
     }
     return {str(s): _json(_ref("Error"), why[s]) for s in statuses}
 

@@ -369,3 +369,38 @@ def test_one_bad_text_in_a_batch_fails_alone(tiny_model):
     results = _run_concurrently(Coalescer(20_000), model, texts)
     assert isinstance(results[2], EmptyText)
     assert [results[i] for i in (0, 1, 3)] == [tiny_model.analyze(texts[i]) for i in (0, 1, 3)]
+
+
+def test_reply_check_follows_an_edited_coach_file_without_restart(client, attune_home, monkeypatch):
+    from attune.model import coach
+
+    monkeypatch.setattr(coach, "RELOAD_INTERVAL", 0.0)
+    draft = {"text": "Per my last email, the invoice is attached.", "label": "neutral"}
+    before = client.post("/v1/reply/check", json=draft).get_json()["issues"][0]
+    (attune_home / "coach.json").write_text(json.dumps({"findings": {"blame": {"message": "Team wording."}}}))
+    after = client.post("/v1/reply/check", json=draft).get_json()
+    assert after["issues"][0]["message"] == "Team wording." != before["message"]
+    assert set(after) == {"label", "ok", "issues", "strengths", "truncated"}
+    (attune_home / "coach.json").unlink()
+    assert client.post("/v1/reply/check", json=draft).get_json()["issues"][0]["message"] == before["message"]
+
+
+def test_reply_check_with_a_broken_coach_file_is_a_clear_503(client, attune_home, monkeypatch):
+    from attune.model import coach
+
+    monkeypatch.setattr(coach, "RELOAD_INTERVAL", 0.0)
+    (attune_home / "coach.json").write_text('{"rules": {"blame": ["(unclosed"]}}')
+    try:
+        with pytest.raises(coach.ConfigError):
+            coach.use_override(None)  # as at start-up: no good version read before
+        response = client.post("/v1/reply/check", json={"text": "Per my last email, it is attached."})
+        assert response.status_code == 503
+        error = response.get_json()["error"]
+        assert error["code"] == "coach_config" and "rules.blame[0]: not a valid pattern" in error["message"]
+        assert "attached" not in error["message"]
+        # the emotion analysis goes on with the shipped tips
+        analysed = client.post("/v1/analyze", json={"text": "Third time I'm asking. Still broken!"})
+        assert analysed.status_code == 200 and analysed.get_json()["guidance"]["tips"]
+    finally:
+        (attune_home / "coach.json").unlink()
+        coach.use_override(None)

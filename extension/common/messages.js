@@ -27,6 +27,7 @@
     customSites: [], // origins ("http://127.0.0.1:8800"), port included
     siteRules: [], // taught rules, see common/rules.js and common/learn.js
     debugTiming: false,
+    draftMarks: true, // reply-check findings marked on the draft (content/marks.js)
   });
 
   // The one settings reader (service worker, options page, content scripts): stored values over

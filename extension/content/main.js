@@ -8,7 +8,7 @@
   if (!A || A.mainStarted) return; // injected twice (SPA re-registration): keep the first
   A.mainStarted = true;
 
-  const OUR_TAGS = new Set(['ATTUNE-HINT', 'ATTUNE-THREAD', 'ATTUNE-STATUS', 'ATTUNE-REPLY', 'ATTUNE-TEACH']);
+  const OUR_TAGS = new Set(['ATTUNE-HINT', 'ATTUNE-THREAD', 'ATTUNE-STATUS', 'ATTUNE-REPLY', 'ATTUNE-TEACH', 'ATTUNE-MARK-TIP', 'ATTUNE-MARK-LIST']);
   const UNKNOWN_AFTER_MS = 1500; // a page still unrecognised this long after its last change
   const rendered = new WeakMap(); // message element -> {key, host}
   let adapter = null;
@@ -172,13 +172,14 @@
     const text = A.rules.editorText(editor);
     if (replyHost) replyHost.remove();
     replyHost = null;
-    if (text.length < 3 || queue.paused()) return;
+    if (text.length < 3 || queue.paused()) return A.marks && A.marks.clear(document);
     const label = latestCustomerLabel();
     const res = await send({ type: A.MSG.REPLY_CHECK, text, label });
     if (!res || !res.ok) return; // the page-level status badge already says why
     if (replyHost) replyHost.remove();
     replyHost = A.render.createReplyHint(document, res.data);
     editor.after(replyHost);
+    if (A.marks) A.marks.show(document, editor, text, res.data, replyHost); // content/marks.js
   }, 700);
 
   document.addEventListener(

@@ -1,0 +1,158 @@
+"""Checking a draft: phrase rules, learned unit checks, and the finding for each problem with its span.
+
+Which of rule and learned head decides a code, and at which probability, is part of the shipped
+learned model (chosen on the training split, see ``train.py``); without that file the rules decide.
+Modes: ``rule``; ``learned`` (the head alone); ``boosted`` (the head, trusting units the rule hits a
+little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (a draft-level model).
+"""
+
+import math
+
+from .rules import jargon, rule_hits, shouting, too_long
+from .units import features, quoted_spans, split_units, words
+
+__all__ = ["prepare", "check", "stack_features", "SPAN_CODES", "WHOLE_CODES"]
+
+SPAN_CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative")
+WHOLE_CODES = {"no_next_step": "next_step", "no_acknowledgement": "acknowledgement"}  # code -> what is missing
+_RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy", "blame": "blame",
+            "refusal_without_alternative": "refusal", "no_next_step": "next_step",
+            "no_acknowledgement": "acknowledgement"}
+
+
+# "boosted": a unit the phrase rule hits needs this much less probability from the head.
+BOOST = 0.15
+
+
+def _overlaps(a, b):
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _own_words(draft, hidden):
+    """The draft with quoted words, idioms ("can't wait") and owned faults ("you should have had")
+    replaced by a placeholder each.
+
+    The learned checks judge the agent's own words: a phrase quoted to reject it, or the customer's
+    words quoted back, is not what the agent says; an owned fault reads like blame word for word.
+    """
+    if not hidden:
+        return draft
+    out, pos = [], 0
+    for s, e in sorted(hidden):
+        if s < pos:
+            continue
+        out.append(draft[pos:s])
+        out.append((" xquotedx " if e - s >= 10 else "").ljust(e - s))  # same length: offsets hold
+        pos = e
+    out.append(draft[pos:])
+    return "".join(out)
+
+
+def prepare(config, draft, label, with_features=True):
+    """Units of ``draft``, rule hits (whole draft and per unit) and each unit's features."""
+    units = split_units(draft)
+    hits = rule_hits(config, draft)
+    per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
+    feats = []
+    if with_features:
+        own = _own_words(draft, quoted_spans(draft) + hits["idioms"] + hits["owning"])
+        unit_words = [words(own[s:e]) for s, e in units]
+        for i in range(len(units)):
+            others = set().union(*(per_unit[:i] + per_unit[i + 1:])) if len(units) > 1 else set()
+            context = {"prev": per_unit[i - 1] if i else set(),
+                       "next": per_unit[i + 1] if i + 1 < len(units) else set(),
+                       "draft": others, "next_words": unit_words[i + 1] if i + 1 < len(units) else [],
+                       "first": i == 0, "last": i == len(units) - 1}
+            feats.append(features(unit_words[i], per_unit[i], context, label))
+    return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}
+
+
+def _rule_spans(code, prep):
+    hits = prep["hits"]
+    if code == "refusal_without_alternative":
+        return [] if hits["alternative"] else hits["refusal"]
+    return hits[_RULE_OF[code]]
+
+
+def _span_findings(code, prep, probs, decision):
+    """Spans for a span code: the rule's, the learned head's units, or their union or agreement."""
+    rule = _rule_spans(code, prep)
+    if decision is None or decision[1] == "rule":
+        return rule
+    head, mode, threshold = decision
+    units = prep["units"]
+    boost = [BOOST * (mode == "boosted" and any(_overlaps(sp, u) for sp in rule)) for u in units]
+    flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
+    if mode == "both":
+        return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
+    out = []
+    for i in flagged:  # the rule's span inside the unit when there is one: it is the tighter mark
+        inner = [sp for sp in rule if _overlaps(sp, units[i])]
+        out.append(inner[0] if inner else units[i])
+    if mode == "either":
+        out += [sp for sp in rule if not any(_overlaps(sp, o) for o in out)]
+    return sorted(set(out))
+
+
+_STACK_LABELS = ("angry", "frustrated", "anxious", "confused", "disappointed")
+
+
+def stack_features(code, prep, probs, label, n_words):
+    """What the draft-level ("stacked") decision reads: the head's strongest units, where the rule
+    hits, the draft's length and the customer's label."""
+    ps = sorted((p[code] for p in probs), reverse=True) or [0.0]
+    hits = [WHOLE_CODES[code] in u for u in prep["per_unit"]]
+    on_rule = [p[code] for p, h in zip(probs, hits) if h]
+    return [ps[0], ps[1] if len(ps) > 1 else 0.0, sum(ps) / len(ps), float(sum(hits)), float(any(hits)),
+            max(on_rule) if on_rule else 0.0, math.log(max(len(ps), 1)), math.log(max(n_words, 1))] + \
+        [float(label == lab) for lab in _STACK_LABELS]
+
+
+def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
+    """Whether the draft has what ``code`` looks for (a next step, an acknowledgement)."""
+    rule = bool(prep["hits"][WHOLE_CODES[code]])
+    if decision is None or decision[1] == "rule":
+        return rule
+    head, mode, threshold = decision
+    if mode == "stacked":  # a small draft-level model over stack_features says "missing"
+        w, b = stack
+        z = b + sum(wi * fi for wi, fi in zip(w, stack_features(code, prep, probs, label, n_words)))
+        return 1.0 / (1.0 + math.exp(-z)) < threshold
+    rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
+    boost = [BOOST * (mode == "boosted" and hit) for hit in rule_units]
+    learned = any(p[head] + b >= threshold for p, b in zip(probs, boost))
+    return {"learned": learned, "boosted": learned, "either": rule or learned, "both": rule and learned}[mode]
+
+
+def check(config, learned, draft, label):
+    """Findings ``[(code, start, end)]`` and strengths for a non-blank draft (see :func:`check_reply`)."""
+    prep = prepare(config, draft, label, with_features=learned is not None)
+    probs = []
+    decisions = {}
+    if learned is not None and prep["units"]:
+        raw = learned.probs(prep["features"])
+        heads = {h: j for j, h in enumerate(learned.heads)}
+        probs = [dict(zip(heads, row)) for row in raw.tolist()]
+        decisions = learned.decisions
+    found, strengths = [], []
+    for code in SPAN_CODES:
+        for s, e in _span_findings(code, prep, probs, decisions.get(code)):
+            found.append((code, s, e))
+    if prep["hits"]["refusal"] and not any(c == "refusal_without_alternative" for c, _, _ in found):
+        strengths.append("offers an alternative to the no")
+    n_words = len(draft.split())
+    for code, strength in (("no_next_step", "says what happens next"),
+                           ("no_acknowledgement", "acknowledges the customer")):
+        stack = learned.stacks.get(code) if learned is not None else None
+        if _present(code, prep, probs, decisions.get(code), stack, label, n_words):
+            strengths.append(strength)
+        elif n_words >= config.limits["short_draft_words"] and config.applies(code, label):
+            found.append((code, None, None))
+    if config.applies("jargon", label):
+        found += [("jargon", s, e) for s, e in jargon(config, draft)]
+    if config.applies("too_long", label) and too_long(config, draft):
+        found.append(("too_long", None, None))
+    shout = shouting(config, draft)
+    if shout:
+        found.append(("shouting", *shout))
+    return found, strengths

@@ -1,0 +1,108 @@
+"""The exact checks, and the phrase-rule hits the learned checks read as features.
+
+Rules stay in charge where a rule is exact: a shouted word, a draft too long for a worried reader, a
+listed term that is not explained where it is used, a stock apology or a "know how you feel". Hits
+inside quotation marks do not count (a draft quoting a phrase to reject it, or the customer's words).
+"""
+
+import re
+
+from .units import inside, quoted_spans
+
+__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon"]
+
+_WORD_START = re.compile(r"(?<!\w)\w")
+_ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
+_INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+(?:\w+\s+)?['\"‘“]?$", re.IGNORECASE)
+_CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z][A-Z'’]*[A-Z](?![\w])")
+_WORD = re.compile(r"\S+")
+
+
+def word_starts(text):
+    """``(position, lower-case first character)`` of each word."""
+    return [(m.start(), m.group().lower()) for m in _WORD_START.finditer(text)]
+
+
+def find_all(rule, text, starts):
+    """Non-overlapping matches of a :class:`~model.coach.dispatch.Dispatch` that begin at a word start.
+
+    Every phrase rule begins at a word edge, so trying only there gives what ``finditer`` gives, several
+    times faster: Python's regex engine would try each of a rule's many branches at every character.
+    """
+    spans, last = [], -1
+    by_char = rule.by_char
+    for pos, ch in starts:
+        if pos < last:
+            continue
+        rx = by_char[ch]
+        m = rx.match(text, pos) if rx is not None else None
+        if m and m.end() > m.start():
+            spans.append(m.span())
+            last = m.end()
+    return spans
+
+
+def rule_hits(config, draft, starts=None):
+    """``{rule name: [(start, end), ...]}`` for the phrase rules, quoted hits left out, plus ``idioms``
+    and ``owning``.
+
+    A refusal that is an idiom ("we can't wait to have you back") is no refusal; words where the agent
+    owns a fault ("you should have had this the first time") are no blame.
+    """
+    starts = word_starts(draft) if starts is None else starts
+    quoted = quoted_spans(draft)
+    hits = {}
+    for name in ("canned_apology", "false_empathy", "blame", "refusal", "alternative", "next_step",
+                 "acknowledgement"):
+        hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
+    idioms = find_all(config.dispatch["refusal_not"], draft, starts)
+    hits["idioms"] = idioms
+    # the agent owning a fault ("you should have had this the first time") is not blame
+    owning = find_all(config.dispatch["blame_not"], draft, starts)
+    hits["owning"] = owning
+    hits["blame"] = [sp for sp in hits["blame"] if not any(s < sp[1] and sp[0] < e for s, e in owning)]
+    hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
+    return hits
+
+
+def shouting(config, draft):
+    """The first shouted word's span, if at least ``shouting_min_words`` words (not acronyms) are in capitals."""
+    caps = [m for m in _CAPS_WORD.finditer(draft)
+            if m.group().replace("’", "'").strip("'").upper() not in config.shouting_ok
+            and len(set(m.group())) > 1]  # YYYY-MM-DD is a date format, not shouting
+    if len(caps) >= config.limits["shouting_min_words"]:
+        return caps[0].span()
+    return None
+
+
+def too_long(config, draft):
+    return len(_WORD.findall(draft)) > config.limits["too_long_words"]
+
+
+def _acronyms(config, draft):
+    # Unexplained abbreviations (MPAN, kVA, VoLTE): more capitals than small letters, not everyday ones.
+    for m in _ACRONYM.finditer(draft):
+        word = m.group()
+        upper = sum(c.isupper() for c in word)
+        if (upper >= 2 and upper >= len(word) - upper and word.upper() not in config.plain_acronyms
+                and len(set(word)) > 1 and not _INSTRUCTION.search(draft[max(0, m.start() - 12):m.start()])):
+            yield m.span()
+
+
+def jargon(config, draft, starts=None):
+    """Spans of listed terms and abbreviations the draft does not explain right where they stand.
+
+    In a shouting draft, words in capitals are shouting, not abbreviations.
+    """
+    starts = word_starts(draft) if starts is None else starts
+    explained, introduced = config.rules["jargon_explained"], config.rules["jargon_introduced"]
+    spans = find_all(config.dispatch["jargon"], draft, starts)
+    if shouting(config, draft) is None:
+        spans += [sp for sp in _acronyms(config, draft) if not any(s <= sp[0] < e for s, e in spans)]
+    out = []
+    for s, e in sorted(spans):
+        if (explained.match(draft[e:e + 60]) or draft[max(0, s - 2):s].endswith("(")
+                or introduced.search(draft[max(0, s - 30):s])):
+            continue
+        out.append((s, e))
+    return out

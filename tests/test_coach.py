@@ -1,0 +1,232 @@
+"""The reply coach: the issue's cases, spans, the editable data file (merge, errors, reload), no sklearn at check time."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from attune.model import LABELS, check_reply, coach, guidance_for
+from attune.model.coach import config as coach_config
+from attune.model.errors import ModelError
+
+
+@pytest.fixture(autouse=True)
+def fresh_coach(monkeypatch):
+    """Look at the data files on every check, and start and end each test from the shipped file."""
+    monkeypatch.setattr(coach, "RELOAD_INTERVAL", 0.0)
+    coach.use_override(None)
+    yield
+    coach.use_override(None)
+
+
+def codes(draft, label=None):
+    return [i["code"] for i in check_reply(draft, label)["issues"]]
+
+
+# The kinds of misses and false alarms the issue lists, one row each.
+@pytest.mark.parametrize("draft, label, code", [
+    ("Thanks for writing in. Unfortunately we're unable to reverse that.", "neutral", "refusal_without_alternative"),
+    ("Thanks for asking, Sam. Sadly that can't be added to an existing order.", "neutral",
+     "refusal_without_alternative"),
+    ("Dear Ms Ray, I checked your order. That's outside our refund window.", "neutral", "refusal_without_alternative"),
+    ("Hi Ben, we don't ship there. There is nothing more we can do.", "neutral", "refusal_without_alternative"),
+    ("Thank you for your message. As outlined in our documentation, exports run nightly.", "neutral", "blame"),
+    ("Done. Please read the instructions carefully next time.", "neutral", "blame"),
+    ("Please accept our sincere apologies for any inconvenience. Your order ships today.", "neutral",
+     "canned_apology"),
+    ("Apologies for the trouble this has caused. Your order ships today.", "neutral", "canned_apology"),
+    ("Your order is CANCELLED and you owe NOTHING, so DON'T pay the old bill. The new one comes on Monday.",
+     "neutral", "shouting"),
+    ("The difference is the proration on your invoice. Your plan renews on the 1st of each month, as before.",
+     "confused", "jargon"),
+])
+def test_the_issue_cases_are_found(draft, label, code):
+    assert code in codes(draft, label)
+
+
+@pytest.mark.parametrize("draft, label, code", [
+    ('You wrote "we can\'t accept this", and you were right to be annoyed; I\'ve refunded it today.', "angry",
+     "refusal_without_alternative"),
+    ("Thanks for staying with us for ten years. We can't wait to have you back next summer!", "grateful",
+     "refusal_without_alternative"),
+    ("That's not right, and I'm sorry. You should have had this the first time. I've sent it today.", "angry",
+     "blame"),
+    ('I won\'t say "sorry for any inconvenience" — that\'s not good enough. I\'ve refunded the fee today.', "angry",
+     "canned_apology"),
+    ("I'm really sorry. An engineer has been booked for 3 pm tomorrow and will call on the way.", "angry",
+     "no_next_step"),
+    ("That sounds scary, and I'm sorry. Go to Plan and click Add member, then press Save.", "anxious",
+     "no_next_step"),
+    ("What a let-down after waiting all week. I've refunded the delivery fee; it shows in 3 days.", "disappointed",
+     "no_acknowledgement"),
+    ("Your PDF invoice shows proration (the part of the month you used) at the top. It renews on the 1st.",
+     "confused", "jargon"),
+])
+def test_the_issue_false_alarms_are_gone(draft, label, code):
+    assert code not in codes(draft, label)
+
+
+def test_spans_point_into_the_draft():
+    draft = ("We apologise for any inconvenience. As I already said, the SYSTEM was DOWN for ALL users.\n\n"
+             "Unfortunately we cannot refund this.")
+    issues = check_reply(draft, "angry")["issues"]
+    assert {"canned_apology", "blame", "shouting", "refusal_without_alternative"} <= {i["code"] for i in issues}
+    for issue in issues:
+        assert set(issue) == {"code", "message", "suggestion", "start", "end"}
+        if issue["start"] is not None:
+            assert 0 <= issue["start"] < issue["end"] <= len(draft)
+    canned = next(i for i in issues if i["code"] == "canned_apology")
+    assert draft[canned["start"]:canned["end"]] == "We apologise for any inconvenience"
+
+
+def test_shipped_data_file_is_valid_and_complete():
+    cfg = coach_config.load()
+    assert set(cfg.findings) == set(coach_config.CODES)
+    assert cfg.sources == [str(coach_config.DEFAULT_PATH)]
+
+
+def write(path, doc):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc) if not isinstance(doc, str) else doc, encoding="utf-8")
+
+
+def test_override_in_user_dir_changes_messages_rules_and_tips(attune_home):
+    write(attune_home / "coach.json", {
+        "findings": {"canned_apology": {"message": "Scripted."}},
+        "rules": {"canned_apology": {"add": ["we are terribly sorry for the bother"]}},
+        "guidance": {"neutral": {"tips": ["Be brief."]}},
+    })
+    coach.use_override(None)
+    issue = check_reply("We are terribly sorry for the bother. Your order ships today.", "neutral")["issues"][0]
+    assert issue["code"] == "canned_apology" and issue["message"] == "Scripted."
+    assert issue["suggestion"]  # kept from the shipped file
+    assert guidance_for("neutral")["tips"] == ["Be brief."]
+
+
+def test_edited_override_is_reloaded_without_restart(tmp_path):
+    path = tmp_path / "team.json"
+    write(path, {"findings": {"blame": {"message": "First."}}})
+    coach.use_override(path)
+    draft = "Per my last email, the invoice is attached."
+    assert check_reply(draft)["issues"][0]["message"] == "First."
+    write(path, {"findings": {"blame": {"message": "Second, longer."}}})
+    assert check_reply(draft)["issues"][0]["message"] == "Second, longer."
+    path.unlink()
+    assert check_reply(draft)["issues"][0]["message"] == coach_config.load().findings["blame"]["message"]
+
+
+@pytest.mark.parametrize("doc, where", [
+    ("{not json", "not valid JSON (line 1"),
+    ({"rules": {"blame": ["fine", "(broken"]}}, "rules.blame[1]: not a valid pattern"),
+    ({"rules": {"shouty": ["x"]}}, "rules.shouty: unknown rule"),
+    ({"colours": {}}, "unknown part(s) ['colours']"),
+    ({"gates": {"jargon": {"labels": ["furious"], "when_unknown": False}}}, "gates.jargon.labels"),
+    ({"limits": {"too_long_words": -3}}, "limits.too_long_words: must be a positive whole number"),
+    ({"findings": {"blame": {"message": ""}}}, "findings.blame.message: must be a non-empty string"),
+    ({"guidance": {"angry": {"tips": []}}}, "guidance.angry.tips"),
+    ([], "must be a JSON object"),
+])
+def test_bad_override_is_a_clear_error_naming_file_and_place(tmp_path, doc, where):
+    path = tmp_path / "team.json"
+    write(path, doc)
+    with pytest.raises(coach.ConfigError) as info:
+        coach.use_override(path)
+    assert str(path) in str(info.value) and where in str(info.value)
+    assert isinstance(info.value, ModelError)
+
+
+def test_broken_edit_keeps_the_last_good_configuration(tmp_path, caplog):
+    path = tmp_path / "team.json"
+    write(path, {"findings": {"blame": {"message": "Good."}}})
+    coach.use_override(path)
+    write(path, {"rules": {"blame": ["(unclosed"]}, "findings": {"blame": {"message": "Broken file."}}})
+    with caplog.at_level(logging.ERROR, logger="attune.model"):
+        issue = check_reply("Per my last email, the invoice is attached.")["issues"][0]
+    assert issue["message"] == "Good."
+    assert "rules.blame[0]" in caplog.text and "invoice" not in caplog.text
+
+
+def test_phrase_rules_match_curly_apostrophes_and_wrapped_lines():
+    draft = "Thanks for your patience with the card payment from Monday. I\u2019m afraid we\u2019re\nunable to reverse it."
+    assert "refusal_without_alternative" in codes(draft, "neutral")
+
+
+@pytest.mark.parametrize("text, units", [
+    ("Hi Sam. We can't do that!\nSorry.", ["Hi Sam.", "We can't do that!", "Sorry."]),
+    ("Hi Sam,\nThe order you placed with us last week on the website\nhas shipped.\n\nKind regards,\nAmir",
+     ["Hi Sam,", "The order you placed with us last week on the website\nhas shipped.", "Kind regards,", "Amir"]),
+    ("Do this now:\n1. Open Settings.\n2. Tap Plan", ["Do this now:", "1. Open Settings.", "2. Tap Plan"]),
+])
+def test_units_are_sentences_and_lines_not_wrapped_lines(text, units):
+    from attune.model.coach.units import split_units
+
+    assert [text[s:e] for s, e in split_units(text)] == units
+
+
+def test_checking_does_not_import_scikit_learn():
+    code = ("import sys; from attune.model import check_reply; "
+            "check_reply('We cannot refund this, as I already said.', 'angry'); "
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ})
+    assert out.stdout.strip() == "False"
+
+
+def test_first_characters_of_phrases():
+    from attune.model.coach.dispatch import first_chars
+
+    rx = coach_config.phrase_to_regex
+    assert first_chars(rx("(please )?accept our apologies")) == {"p", "a"}
+    assert first_chars(rx("<go to")) == {"g"}
+    assert first_chars(rx("[a-c]x")) == {"a", "b", "c"}
+    assert first_chars(r"\w+") is None  # unknown start: tried everywhere
+
+
+def test_learned_runtime_sums_as_a_plain_per_sentence_loop():
+    import numpy as np
+
+    from attune.model.coach import learned as coach_learned
+    from attune.model.coach.findings import prepare
+
+    model = coach_learned.load()
+    cfg = coach.current_config()
+    draft = ("Hi Sam,\nWe're unable to reverse that; it's outside our refund window. "
+             "As I already said, it's in the FAQ. Thanks!")
+    feats = prepare(cfg, draft, "angry")["features"]
+    expected = []
+    for f in feats:
+        ids, scale = coach_learned.encode(f, model.index)
+        expected.append(1 / (1 + np.exp(-(model.b + model.W[ids].sum(axis=0) * scale))))
+    assert np.allclose(model.probs(feats), np.array(expected), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_training_writes_a_model_the_runtime_loads(tmp_path):
+    from attune.model.coach import learned as coach_learned, train as coach_train
+
+    rows = (Path(__file__).resolve().parents[1] / "training_data" / "drafts" / "drafts.jsonl").read_text().splitlines()
+    small = tmp_path / "drafts.jsonl"
+    small.write_text("\n".join(rows[:260]) + "\n")
+    out = tmp_path / "coach-model.npz"
+    coach_train.main(["--data", str(small), "-o", str(out)])
+    model = coach_learned.load(out)
+    assert set(model.decisions) == set(coach_train.HEADS)
+    assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked"}
+    assert set(model.stacks) == {"no_next_step", "no_acknowledgement"}
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically
+
+
+_PIECES = list("abcXYZ '’\"“”‘.,;:!?-—\n\t09()[]*•İßé😊") + [
+    "we can't", "I do apologize", "as I already said", "\n1. ", "STOP", "kVA", " (", "Go to "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join), st.sampled_from([*LABELS, None]))
+def test_any_text_gets_findings_with_spans_inside_it(text, label):
+    for issue in check_reply(text, label)["issues"]:
+        assert issue["start"] is None or 0 <= issue["start"] < issue["end"] <= len(text)
