@@ -46,6 +46,7 @@ class Export:
     _rows: object = field(repr=False)
     _closer: object = field(default=None, repr=False)
     _progress: object = field(default=None, repr=False)
+    layout: object = field(default=None, repr=False)  # CSV: a CsvLayout (classify/parallel.py)
 
     def rows(self):
         """Yield :class:`Row` and :class:`Skipped` in input order."""
