@@ -44,5 +44,9 @@ model: install
 	  --eval goemotions7_test=../shared/data/goemotions7/test.csv \
 	  --eval independent_holdout=training_data/holdout/independent.csv
 
+# Every benchmark, Attune beside its peers; rewrites docs/benchmarks.md and the README's figures.
+# torch first, alone, so that pip takes the CPU wheel that constraints.txt pins (never a CUDA build).
 bench: install
-	$(PY) bench/model_bench.py
+	$(PIP) "torch==2.13.0"
+	$(PIP) ".[bench]"
+	$(PY) bench/run_all.py
