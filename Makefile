@@ -45,8 +45,9 @@ model: install
 	  --eval independent_holdout=training_data/holdout/independent.csv
 
 # Every benchmark, Attune beside its peers; rewrites docs/benchmarks.md and the README's figures.
-# torch first, alone, so that pip takes the CPU wheel that constraints.txt pins (never a CUDA build).
-bench: install
+# test-deps brings Chromium and Playwright for the extension's timing; torch goes first, alone, so
+# that pip takes the CPU wheel that constraints.txt pins (never a CUDA build).
+bench: test-deps
 	$(PIP) "torch==2.13.0"
 	$(PIP) ".[bench]"
 	$(PY) bench/run_all.py

@@ -102,8 +102,8 @@ def extension_e2e():
     """The extension's e2e timing test, where Chromium and Playwright are here; else why not."""
     import importlib.util
 
-    if not shutil.which("chromium") or importlib.util.find_spec("playwright") is None:
-        return {"skipped": "Chromium or Playwright not installed (make test-deps)"}
+    if not shutil.which("chromium") or not all(importlib.util.find_spec(m) for m in ("playwright", "pytest")):
+        return {"skipped": "Chromium, Playwright or pytest not installed (make test-deps)"}
     target = OUT / "extension-e2e.json"
     target.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-m", "pytest", "tests/e2e", "-q", "-s", "-k", "latency",

@@ -35,6 +35,8 @@ __all__ = ["plan", "run", "cut", "classify_piece", "CHUNK_BYTES"]
 
 #: Bytes per piece (about 3,000 tickets of 300 characters).
 CHUNK_BYTES = 1 << 20
+#: Blocks read without a record end before a piece is cut at any newline.
+_FORCE_CUT_BLOCKS = 8
 #: Encodings in which a newline byte is always a newline character (not UTF-16).
 _SPLITTABLE = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "latin-1": "latin-1",
                "ascii": "ascii"}
@@ -107,6 +109,11 @@ def _pieces(path, start, size):
                 return
             data = carry + block
             end = cut(data)
+            if end is None and len(data) >= _FORCE_CUT_BLOCKS * size:
+                # No even-quote newline for many blocks: a stray quote flipped the count. Cut at a
+                # newline anyway; if that is inside a record, the worker says so and the piece is
+                # joined to the next (the reader gives up on a record past MAX_RECORD_CHARS).
+                end = data.rfind(b"\n") + 1 or None
             if end is None:
                 carry = data  # one record longer than a block: read on
                 continue

@@ -93,6 +93,21 @@ def test_a_stray_quote_at_the_end_of_the_file(tmp_path, model, monkeypatch):
     assert both[1] == both[2]
 
 
+def test_a_stray_quote_in_a_file_without_other_quotes(tmp_path, model, monkeypatch):
+    # No newline after it has an even count of quotes: pieces are cut at any newline and joined.
+    rows = [f"{i},Ticket {i},thanks a lot for order {i},Open" for i in range(200)]
+    rows[20] = '20,Ticket 20,"never closed and no other quote follows,Open'
+    both = run_both(tmp_path, ("Ticket ID,Subject,Description,Status\n" + "\n".join(rows)).encode(),
+                    model, 64, monkeypatch)
+    assert both[1] == both[2]
+    assert both[2][1] and both[2][1][0][:2] == (21, 22)
+    # and the main process never holds the rest of the file as one piece
+    source = tmp_path / "in.csv"
+    pieces = list(parallel._pieces(source, 0, 64))
+    assert b"".join(pieces) == source.read_bytes()
+    assert max(map(len, pieces)) <= 1000  # the file is 9,000 bytes
+
+
 def test_cp1252_with_bad_bytes_and_tabs_and_a_bom(tmp_path, model, monkeypatch):
     rows = ["ref\ttext\tchannel"] + [f"r{i}\tcaf\xe9 order {i}, I'm so worried\tmail" for i in range(60)]
     data = "\r\n".join(rows).encode("cp1252").replace(b"order 7,", b"order \x81 7,")
