@@ -9,16 +9,21 @@ baselines learn from the sources in the shipped model's manifest, with the same 
 Speed: texts/s in a batch and single-text latency, in this process, for every system.
 """
 
-import argparse
-import collections
-import json
-import random
-import statistics
-import sys
-import time
-from pathlib import Path
+import os
 
-import numpy as np
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # every system on one thread (torch too: systems.EmbeddingLR)
+
+import argparse  # noqa: E402
+import collections  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -164,18 +164,10 @@ def checks(results):
     return ["| target | this run | |", "|---|---|---|"] + out
 
 
-def page(results):
-    m, v, a = results["machine"], results["versions"], results["args"]
+def _machine_lines(results):
+    m, v = results["machine"], results["versions"]
     attune = next((s for s in _ok(results) if s["name"] == "Attune"), {})
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Written by `make bench` (`python bench/run_all.py`) on **{results['date']}** in {results['seconds'] // 60} min; "
-        "every figure below comes from that one run. Do not edit this page: run the command again "
-        "(`--rows`, `--load-seconds` and `--full-embedding-train` make bigger runs). Earlier figures live in git history.",
-        "",
-        "## Machine",
-        "",
+    return [
         "| | |", "|---|---|",
         f"| CPU | {m['cpu']}, {m['cores']} cores, {m.get('memory_gb')} GB |",
         f"| load average (1/5/15 min) at start → end | {' / '.join(map(str, m['load_start']))} → "
@@ -184,61 +176,63 @@ def page(results):
         f"| system | {m['os']}, Python {m['python']} |",
         f"| Attune | commit {m['commit']}, {attune.get('version', '')} |",
         "| libraries | " + ", ".join(f"{k} {x}" for k, x in v.items()) + " |",
-        "",
-        "## Targets",
-        "",
-        *checks(results),
-        "",
-        "## Accuracy beside peers",
-        "",
-        "```sh", "python bench/peers.py            # accuracy, then speed; --json FILE keeps the results", "```",
-        "",
-        *accuracy_tables(results),
-        "",
-        "## Speed beside peers",
-        "",
+    ]
+
+
+def _peer_lines(results):
+    attune = next((s for s in _ok(results) if s["name"] == "Attune"), {})
+    return [
+        "## Accuracy beside peers", "",
+        "```sh", "python bench/peers.py            # accuracy, then speed; --json FILE keeps the results", "```", "",
+        *accuracy_tables(results), "",
+        "## Speed beside peers", "",
         "```sh", "python bench/peers.py            # batch and single-text speed, in one process",
-        "python bench/coldstart.py NAME   # one fresh process: load, read one ticket (run_all.py times it)", "```",
-        "",
+        "python bench/coldstart.py NAME   # one fresh process: load, read one ticket (run_all.py times it)", "```", "",
         "Batch: the written test split's messages (mean "
         f"{attune.get('speed', {}).get('batch_mean_chars', '?')} characters) in one call, labels only; the embedding "
         "baseline on its first 256 (never from the embedding cache). One ticket: a 500-character text, "
-        "Attune's full result (label, scores, cues, guidance), each peer's full output. No process pinning; "
-        "torch uses its default threads.",
-        "",
+        "Attune's full result (label, scores, cues, guidance), each peer's full output. Every system runs on "
+        "one thread in one process (BLAS and torch limited to one thread).", "",
         *speed_table(results),
-        "",
-        "## Server over HTTP",
-        "",
+    ]
+
+
+def _batch_lines(results):
+    a = results["args"]
+    return [
+        "## Server over HTTP", "",
         "```sh", f"python bench/load.py --clients 1 --duration {a['load_seconds']:g} --json",
-        f"python bench/load.py --clients 8 --duration {a['load_seconds']:g} --json", "```",
-        "",
+        f"python bench/load.py --clients 8 --duration {a['load_seconds']:g} --json", "```", "",
         "`attune serve` (waitress, model in its own process) on loopback; each request is what the extension "
         "sends: `POST /v1/analyze/batch` with the 10 messages of a thread (`extension/sw-api.js`), every result "
-        "checked. Closed loop: each client sends its next request when the last one is answered.",
-        "",
-        *server_table(results),
-        "",
-        "## Offline classification (`attune classify`)",
-        "",
-        "```sh", f"python bench/classify_bench.py --rows {a['rows']} --jobs N --json    # N = 1 … cores", "```",
-        "",
+        "checked. Closed loop: each client sends its next request when the last one is answered.", "",
+        *server_table(results), "",
+        "## Offline classification (`attune classify`)", "",
+        "```sh", f"python bench/classify_bench.py --rows {a['rows']} --jobs N --json    # N = 1 … cores", "```", "",
         "A generated Freshdesk-like CSV export (`bench/out/`, not committed): a quarter chat lines, the rest web forms "
         "and e-mails with greetings, signatures and quoted earlier replies, quoting and line breaks inside fields. "
         "The real command runs end to end in a subprocess (start-up, model load, reading, model, writing); RSS of "
         "the whole process tree is sampled every 0.1 s. With more than one job the workers read, classify and "
         "write their own pieces of the file and the main process only cuts it and writes bytes in order "
-        "(`classify/parallel.py`).",
-        "",
+        "(`classify/parallel.py`).", "",
         *classify_table(results),
-        "",
-        "## Browser extension",
-        "",
+    ]
+
+
+def page(results):
+    lines = [
+        "# Benchmarks", "",
+        f"Written by `make bench` (`python bench/run_all.py`) on **{results['date']}** in {results['seconds'] // 60} min; "
+        "every figure below comes from that one run. Do not edit this page: run the command again "
+        "(`--rows`, `--load-seconds` and `--full-embedding-train` make bigger runs). Earlier figures live in git history.",
+        "", "## Machine", "", *_machine_lines(results), "",
+        "## Targets", "", *checks(results), "",
+        *_peer_lines(results), "",
+        *_batch_lines(results), "",
+        "## Browser extension", "",
         "```sh", "python -m pytest tests/e2e -q -s -k latency     # headless Chromium, the real server; "
-        "writes bench/out/extension-e2e.json", "```",
-        "",
-        *extension_lines(results),
-        "",
+        "writes bench/out/extension-e2e.json", "```", "",
+        *extension_lines(results), "",
     ]
     return "\n".join(lines)
 

