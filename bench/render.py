@@ -107,10 +107,11 @@ def classify_table(results):
             continue
         alone = r["rows"] / (r["cpu_s"] / r["jobs"]) if r["cpu_s"] else None
         rss = r["peak_rss_mb"]
+        share = f"{r['main_core_pct_per_10k']:.1f} %" if r["jobs"] > 1 else "— (one process does all)"
+        worker = f"{rss['worker']} MB" if r["jobs"] > 1 else "—"
         lines.append(f"| {r['jobs']} | {r['seconds']:.1f} s | **{r['rows_per_s']:,}** | {r['cpu_ms_per_row'] * 1000:.0f} µs | "
-                     f"{_n(alone)} | {r['main_core_pct_per_10k']:.1f} % | {rss['tree']} / {rss['main']} / "
-                     f"{rss['worker']} MB | " + " / ".join(map(str, r["tree_rss_10_50_90_mb"])) + " MB | "
-                     f"{r['load_avg_end']} |")
+                     f"{_n(alone)} | {share} | {rss['tree']} / {rss['main']} MB / {worker} | "
+                     + " / ".join(map(str, r["tree_rss_10_50_90_mb"])) + f" MB | {r['load_avg_end']} |")
     return lines
 
 
@@ -245,7 +246,8 @@ def readme_block(results):
     acc = attune["accuracy"]
     parts = [f"**{acc[k]['macro_f1']:.3f}** on the {k} ({results['peers']['sets'][k]['n']:,})" for k in acc]
     two = next((r for r in results["classify"] if r.get("jobs") == 2 and "error" not in r), None)
-    text = (f"Macro-F1 on messages it did not train on (model `{attune.get('version', '')}`): " + ", ".join(parts)
+    version = attune.get("version", "").removeprefix("model ")
+    text = (f"Macro-F1 on messages it did not train on (model `{version}`): " + ", ".join(parts)
             + f". It reads {attune['speed']['texts_per_s']:,.0f} messages/s in a batch and one 500-character ticket "
             f"in {attune['speed']['single_median_ms']:.1f} ms (median)")
     if two:

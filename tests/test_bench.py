@@ -76,7 +76,7 @@ def test_the_page_and_the_readme_come_from_one_run(tmp_path):
     text = page.read_text()
     assert "2026-12-04 15:00 UTC" in text and "| NRCLex | not installed (nrclex)" in text
     assert "**0.900**" in text  # the best macro-F1 of the column is marked
-    assert "| 2 | 10.0 s | **20,000** |" in text
+    assert "| 2 | 10.0 s | **20,000** |" in text and "| 300 / 50 MB / 120 MB |" in text
     new = readme.read_text()
     assert "0.111" not in new and "**0.900**" in new and new.startswith("# x\n\nbefore\n") and new.endswith("after\n")
     for figure in ("0.900", "10,000", "20,000"):
