@@ -164,6 +164,7 @@ def run(args):
         "input_mb": round(src.stat().st_size / 2**20, 1),
         "cpu_s": round(total_cpu, 2), "cpu_ms_per_row": round(total_cpu / args.rows * 1e3, 4),
         "main_cpu_s": round(main_cpu, 2),
+        "worker_cpu_s": sorted(round(v, 2) for k, v in cpu.items() if k != proc.pid),
         # The main process's share of one core, per 10,000 rows/s of throughput.
         "main_core_pct_per_10k": round(main_cpu / args.rows * 1e4 * 100, 1),
         "peak_rss_mb": {"tree": round(max(s[1] for s in samples)), "main": round(max(s[2] for s in samples)),

@@ -51,7 +51,8 @@ def _results():
                           "single_median_ms": 1.0, "single_p95_ms": 2.0}, "size_bytes": 2**20}
 
     classify = {"rows": 200000, "jobs": 2, "seconds": 10.0, "rows_per_s": 20000, "cpu_s": 20.0,
-                "cpu_ms_per_row": 0.1, "main_core_pct_per_10k": 2.0, "load_avg_end": 1.0,
+                "cpu_ms_per_row": 0.1, "main_core_pct_per_10k": 2.0, "load_avg_end": 1.0, "main_cpu_s": 0.4,
+                "worker_cpu_s": [9.8, 9.8],
                 "peak_rss_mb": {"tree": 300, "main": 50, "worker": 120}, "tree_rss_10_50_90_mb": [1, 2, 3]}
     return {
         "date": "2026-12-04 15:00 UTC", "seconds": 600, "args": {"rows": 200000, "load_seconds": 15},
