@@ -140,3 +140,25 @@ def test_any_line_soup_comes_out_the_same(tmp_path_factory, model, monkeypatch, 
     data = ("id,text\n" + "\n".join(f"{i},{c}" for i, c in enumerate(cells))).encode()
     both = run_both(tmp_path, data, model, piece_bytes, monkeypatch)
     assert both[1] == both[2]
+
+
+def test_a_header_alone_and_a_last_row_without_newline(tmp_path, model, monkeypatch):
+    for data in (HEADER.encode(), (HEADER + '1,T,"thanks, all fixed",Open').encode()):
+        both = run_both(tmp_path, data, model, 64, monkeypatch)
+        assert both[1] == both[2]
+
+
+@pytest.mark.parametrize("changes, fmt, report", [
+    ({"jobs": 1}, "csv", False), ({"strict": True}, "csv", False), ({}, "jsonl", False), ({}, "csv", True)])
+def test_what_the_parallel_path_leaves_to_the_plain_one(tmp_path, model, changes, fmt, report):
+    from attune.classify import readers
+
+    source = tmp_path / "in.csv"
+    source.write_text(tickets(random.Random(5), 5), encoding="utf-8", newline="")
+    export = readers.open_export(str(source))
+    assert parallel.plan(str(source), export, ClassifyOptions(model=model, jobs=2), "csv", False) is not None
+    options = ClassifyOptions(model=model, jobs=2).replace(**changes)
+    assert parallel.plan(str(source), export, options, fmt, report) is None
+    json_export = tmp_path / "in.jsonl"
+    json_export.write_text('{"text": "thanks"}\n')
+    assert parallel.plan(str(json_export), readers.open_export(str(json_export)), options, "csv", False) is None
