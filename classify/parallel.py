@@ -58,12 +58,13 @@ def cut(data):
 
 def _header_end(data):
     """The end of the first record in ``data`` (the header), or None."""
-    start = 0
+    start = odd = 0
     while True:
         newline = data.find(b"\n", start)
         if newline < 0:
             return None
-        if not data.count(b'"', 0, newline) & 1:
+        odd ^= data.count(b'"', start, newline) & 1
+        if not odd:
             return newline + 1
         start = newline + 1
 
