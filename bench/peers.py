@@ -36,7 +36,8 @@ from attune.model.labels import LABELS  # noqa: E402
 from attune.model.train import balanced_weights  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
-REAL = ROOT / "training_data" / "real"
+DATA = ROOT / "training_data"  # this checkout's, also when attune is installed (not editable)
+REAL = DATA / "real"
 
 
 def _real_units():
@@ -54,10 +55,10 @@ def _real_units():
 def eval_sets():
     """{name: (texts, labels, note)} for every labelled set that is here."""
     sets = {}
-    test = read_training_data(split="test")
+    test = read_training_data(DATA, split="test")
     sets["written test split"] = ([r["text"] for r in test], [r["label"] for r in test],
                                   "training_data/messages.csv, split=test")
-    t, y = read_labelled(ROOT / "training_data" / "holdout" / "independent.csv")
+    t, y = read_labelled(DATA / "holdout" / "independent.csv")
     sets["independent hold-out"] = (t, y, "training_data/holdout/independent.csv (another writer)")
     real = _real_units()
     if real is not None:
@@ -75,7 +76,7 @@ def _source_rows(source):
     """(texts, labels) of one manifest source, found where this checkout keeps it."""
     name, file = source.get("name", ""), source.get("file", "")
     if name == "training_data":
-        rows = read_training_data(split="train")
+        rows = read_training_data(DATA, split="train")
         return [r["text"] for r in rows], [r["label"] for r in rows]
     if name.startswith("real"):
         rows = [r for r in (_real_units() or []) if r.get("split") == "train"]

@@ -129,8 +129,17 @@ def main(argv=None):
     else:
         results = run(args)
         saved.write_text(json.dumps(results, indent=1))
+        failed = _failed_steps(results)
+        if failed:  # the page keeps its last good run rather than show a broken one
+            sys.exit(f"not rewriting docs/benchmarks.md: {', '.join(failed)} failed (see {saved})")
     render.write(results, ROOT / "docs" / "benchmarks.md", ROOT / "README.md")
     print(f"wrote docs/benchmarks.md and README.md figures ({saved} holds the raw results)", file=sys.stderr)
+
+
+def _failed_steps(results):
+    steps = [("peers.py", results["peers"])] + [("load.py", r) for r in results["server"]]
+    steps += [("classify_bench.py", r) for r in results["classify"]]
+    return [name for name, r in steps if "error" in r]
 
 
 def run(args):
