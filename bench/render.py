@@ -255,7 +255,7 @@ def readme_block(results):
     version = attune.get("version", "").removeprefix("model ")
     text = (f"Macro-F1 on messages it did not train on (model `{version}`): " + ", ".join(parts)
             + f". It reads {attune['speed']['texts_per_s']:,.0f} messages/s in a batch and one 500-character ticket "
-            f"in {attune['speed']['single_median_ms']:.1f} ms (median)")
+            f"in {attune['speed']['single_median_ms']:.2f} ms (median)")
     if two:
         text += f"; `attune classify --jobs 2` labels {two['rows_per_s']:,} realistic tickets/s end to end"
     text += (f". Measured {results['date']} on {results['machine']['cores']} cores beside VADER, NRCLex, a TF-IDF + "
