@@ -257,7 +257,10 @@ def readme_block(results):
             + f". It reads {attune['speed']['texts_per_s']:,.0f} messages/s in a batch and one 500-character ticket "
             f"in {attune['speed']['single_median_ms']:.2f} ms (median)")
     if two:
-        text += f"; `attune classify --jobs 2` labels {two['rows_per_s']:,} realistic tickets/s end to end"
+        alone = two["rows"] / (two["cpu_s"] / 2) if two.get("cpu_s") else 0
+        text += (f"; `attune classify --jobs 2` labels {two['rows_per_s']:,} realistic tickets/s end to end "
+                 f"with the machine's load average at {two['load_avg_end']} ({alone:,.0f} by its CPU time, "
+                 "were both cores free)")
     text += (f". Measured {results['date']} on {results['machine']['cores']} cores beside VADER, NRCLex, a TF-IDF + "
              "logistic-regression baseline and a sentence-embedding baseline: every figure, peer and command is in "
              "[docs/benchmarks.md](docs/benchmarks.md), written by `make bench`.")
