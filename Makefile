@@ -50,5 +50,10 @@ coach-model: install
 	$(PIP) .
 	$(PY) bench/coach_bench.py
 
-bench: install
-	$(PY) bench/model_bench.py
+# Every benchmark, Attune beside its peers; rewrites docs/benchmarks.md and the README's figures.
+# test-deps brings Chromium and Playwright for the extension's timing; torch goes first, alone, so
+# that pip takes the CPU wheel that constraints.txt pins (never a CUDA build).
+bench: test-deps
+	$(PIP) "torch==2.13.0"
+	$(PIP) ".[bench]"
+	$(PY) bench/run_all.py

@@ -7,6 +7,11 @@ RSS (before and after) of the server together with its model process.
 
     python bench/load.py --clients 8 --duration 60               # closed loop: as fast as it goes
     python bench/load.py --clients 8 --duration 60 --rate 500    # open loop: 500 req/s in total
+    python bench/load.py --path /v1/analyze --clients 8          # one text per request
+
+By default each request is what the extension sends (``extension/sw-api.js``, ``analyzeItems``):
+POST /v1/analyze/batch with ``{"items": [{"id", "text"}, ...]}``, ``--items`` messages of a
+thread at a time; every result must come back without an error, or the request counts as one.
 
 With ``--rate`` each client sends on a fixed schedule and latency is measured from the
 scheduled send time, so a server that falls behind shows it (no coordinated omission).
@@ -87,19 +92,27 @@ def start_server(home, model_dir=None, threads=8, in_process=False):
     return proc, port, time.perf_counter() - t0
 
 
-def _bodies(path):
-    """Request bodies for ``path``; the batch endpoint gets a ticket page as the extension sends it."""
-    if path == "/v1/analyze/batch":
-        # One page: each message once, with the content script's hash-like ids.
-        return [json.dumps({"items": [{"id": f"{k:08x}{n}", "text": t} for k, t in enumerate(TEXTS)]})
-                for n in range(16)]
-    return [json.dumps({"text": t}) for t in TEXTS]
+def request_bodies(path, items):
+    """The JSON bodies a client cycles through: one text each, or a batch of ``items`` as the extension sends."""
+    if path != "/v1/analyze/batch":
+        return [json.dumps({"text": t}) for t in TEXTS]
+    return [json.dumps({"items": [{"id": f"m{k}", "text": TEXTS[(n + k) % len(TEXTS)]} for k in range(items)]})
+            for n in range(len(TEXTS))]
 
 
-def _client(port, token, path, deadline, interval, offset, phase, out):
+def _ok(path, status, body, items):
+    if status != 200:
+        return False
+    if path != "/v1/analyze/batch":
+        return True
+    results = json.loads(body).get("results", [])
+    return len(results) == items and not any("error" in r for r in results)
+
+
+def _client(port, token, path, deadline, interval, offset, phase, out, items=10):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    bodies = _bodies(path)
+    bodies = request_bodies(path, items)
     method = "GET" if path in ("/v1/health", "/v1/model") else "POST"
     latencies, errors, i = [], 0, offset
     next_send = time.perf_counter() + phase  # spread the clients' schedules over one interval
@@ -117,8 +130,7 @@ def _client(port, token, path, deadline, interval, offset, phase, out):
         try:
             conn.request(method, path, body=bodies[i % len(bodies)] if method == "POST" else None, headers=headers)
             resp = conn.getresponse()
-            resp.read()
-            if resp.status != 200:
+            if not _ok(path, resp.status, resp.read(), items):
                 errors += 1
         except OSError:
             errors += 1
@@ -130,13 +142,13 @@ def _client(port, token, path, deadline, interval, offset, phase, out):
     out.append((latencies, errors))
 
 
-def _client_process(queue, *args):
+def _client_process(queue, *args, items=10):
     out = []
-    _client(*args, out)
+    _client(*args, out, items)
     queue.put(out[0])
 
 
-def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze/batch", processes=False):
+def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze/batch", processes=False, items=10):
     """Run the clients; return a dict of results.
 
     ``processes``: each client in a process of its own (as separate agents' browsers are)
@@ -150,9 +162,9 @@ def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze/batch",
     if processes:
         ctx = multiprocessing.get_context("fork")
         queue = ctx.SimpleQueue()
-        workers = [ctx.Process(target=_client_process, args=(queue, *a)) for a in args]
+        workers = [ctx.Process(target=_client_process, args=(queue, *a), kwargs={"items": items}) for a in args]
     else:
-        workers = [threading.Thread(target=_client, args=(*a, out)) for a in args]
+        workers = [threading.Thread(target=_client, args=(*a, out, items)) for a in args]
     t0 = time.perf_counter()
     for w in workers:
         w.start()
@@ -166,6 +178,7 @@ def run_load(port, token, clients, duration, rate=0.0, path="/v1/analyze/batch",
         "requests": len(lat),
         "errors": sum(e for _, e in out),
         "throughput": len(lat) / elapsed,
+        "texts_per_s": len(lat) * (items if path == "/v1/analyze/batch" else 1) / elapsed,
         "p50_ms": _percentile(lat, 50) * 1000,
         "p95_ms": _percentile(lat, 95) * 1000,
         "p99_ms": _percentile(lat, 99) * 1000,
@@ -194,7 +207,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
-    parser.add_argument("--path", default="/v1/analyze/batch", help="endpoint (default: the extension's)")
+    parser.add_argument("--path", default="/v1/analyze/batch")
+    parser.add_argument("--items", type=int, default=10, help="messages per batch request (the extension: a thread)")
     parser.add_argument("--in-process", action="store_true", help="serve with --in-process (no model process)")
     parser.add_argument("--client-processes", action="store_true",
                         help="run each client in a process of its own instead of a thread of this one")
@@ -206,17 +220,18 @@ def main(argv=None):
         try:
             token = (Path(home) / "token").read_text().strip()
             procs = args.client_processes
-            run_load(port, token, args.clients, args.warmup, args.rate, args.path, procs)
+            run_load(port, token, args.clients, args.warmup, args.rate, args.path, procs, args.items)
             tree = _tree(psutil.Process(proc.pid))  # the server and its model process
             rss_before = _rss(tree)
             cpu_before = _cpu(tree)
-            result = run_load(port, token, args.clients, args.duration, args.rate, args.path, procs)
+            result = run_load(port, token, args.clients, args.duration, args.rate, args.path, procs, args.items)
             cpu_after = _cpu(tree)
             rss_after = _rss(tree)
         finally:
             proc.terminate()
             proc.wait(10)
     result.update({
+        "path": args.path, "items": args.items if args.path == "/v1/analyze/batch" else 1,
         "clients": args.clients, "client_processes": args.client_processes, "duration_s": args.duration,
         "rate": args.rate or None,
         "server_threads": args.threads, "model_process": not args.in_process, "server_processes": len(tree),
@@ -233,10 +248,10 @@ def main(argv=None):
         mode = f"open loop {args.rate:g} req/s" if args.rate else "closed loop"
         where = "in the server process" if args.in_process else "in a model process"
         kind = "processes" if args.client_processes else "threads"
-        print(f"{args.path}, {args.clients} clients ({kind}), {mode}, {args.duration:g} s, "
+        print(f"{args.path} ({result['items']} per request), {args.clients} clients ({kind}), {mode}, {args.duration:g} s, "
               f"{args.threads} server threads, model {where}")
         print(f"  requests {result['requests']}  errors {result['errors']}  "
-              f"throughput {result['throughput']:.0f} req/s")
+              f"throughput {result['throughput']:.0f} req/s ({result['texts_per_s']:.0f} texts/s)")
         print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
               f"p99 {result['p99_ms']:.2f}  max {result['max_ms']:.1f}")
         print(f"  server CPU per request {result['server_cpu_ms_per_request']:.2f} ms "

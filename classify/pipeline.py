@@ -19,6 +19,7 @@ from attune.model.limits import MAX_TEXT_CHARS
 
 from attune.store.paths import current_model_dir
 
+from . import parallel
 from .pool import classify_chunks, load_model
 from .readers import Row, Skipped, chunked, open_export
 from .writers import make_writer, output_format
@@ -219,13 +220,19 @@ def classify_file(source, output, options, *, report=False, on_open=None, on_ski
         model_ref = load_model(model_dir) if options.jobs == 1 else model_dir
         labels = getattr(model_ref, "labels", LABELS)
         fmt = output_format(output, options.format)
+        # CSV to CSV with several jobs: workers read and write their own rows (classify/parallel.py).
+        fast = parallel.plan(source, export, options, fmt, report)
         with output_stream(output) as stream:
             writer = make_writer(stream, fmt, export.columns, labels)
-            on_result = (lambda row, result: aggregate.add(row, result, export)) if aggregate else None
-            summary = classify_export(export, writer, model_ref, jobs=options.jobs,
-                                      max_chars=options.max_chars, strict=options.strict,
-                                      on_result=on_result, on_skip=on_skip, on_chunk=on_chunk,
-                                      chunk_rows=options.chunk_rows)
+            if fast:
+                summary = parallel.run(fast, export, stream, model_ref, labels, Summary(), jobs=options.jobs,
+                                       max_chars=options.max_chars, on_skip=on_skip, on_chunk=on_chunk)
+            else:
+                on_result = (lambda row, result: aggregate.add(row, result, export)) if aggregate else None
+                summary = classify_export(export, writer, model_ref, jobs=options.jobs,
+                                          max_chars=options.max_chars, strict=options.strict,
+                                          on_result=on_result, on_skip=on_skip, on_chunk=on_chunk,
+                                          chunk_rows=options.chunk_rows)
     finally:
         export.close()
     return summary, aggregate

@@ -23,11 +23,12 @@ class CsvWriter:
 
     result_keys = ("label", "confidence", "intensity", "scores")  # the result fields written
 
-    def __init__(self, stream, columns, labels):
+    def __init__(self, stream, columns, labels, header=True):
         self._labels = tuple(labels)
         self._columns = list(columns)
         self._writer = csv.writer(stream)
-        self._writer.writerow(self._columns + result_columns(self._columns, self._labels))
+        if header:  # parallel workers write rows only; the main process writes the header
+            self._writer.writerow(self._columns + result_columns(self._columns, self._labels))
 
     def write(self, fields, result):
         scores = result["scores"]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from attune.model.labels import LABELS
-from attune.classify import pipeline, pool, readers, writers
+from attune.classify import parallel, pipeline, pool, readers, writers
 from attune.cli import cli
 
 DATA = Path(__file__).parent / "data"
@@ -226,6 +226,7 @@ def test_a_corrupt_model_is_one_clear_line_and_no_output(tiny_model_dir, tmp_pat
     artifact = next(bad.glob("*.joblib"))
     artifact.write_bytes(artifact.read_bytes()[:-10] + b"0123456789")
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", 1)  # several chunks: the worker pool is used
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 64)  # also on the parallel CSV path
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(cli, ["classify", str(DATA / "freshdesk_tickets.csv"), "--model", str(bad),
                                       "--jobs", jobs, "-o", str(out)])

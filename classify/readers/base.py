@@ -51,6 +51,7 @@ class Export:
     _rows: object = field(repr=False)
     _closer: object = field(default=None, repr=False)
     _progress: object = field(default=None, repr=False)
+    layout: object = field(default=None, repr=False)  # CSV: a CsvLayout (classify/parallel.py)
     #: how the text column was chosen: "given" (--text-column), "format" (Zendesk, Freshdesk, a
     #: list of strings) or "guessed"
     text_column_how: str = ""

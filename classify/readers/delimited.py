@@ -3,6 +3,7 @@
 import csv
 import itertools
 import tempfile
+from dataclasses import dataclass
 
 from attune.model.errors import DataError
 
@@ -74,16 +75,17 @@ class _Lines:
         return start, pending
 
 
-def _csv_records(stream, delimiter):
+def _csv_records(stream, delimiter, expected=None, first_line=1):
     """Yield (line, fields or None, reason) for each CSV record, the header first.
 
     csv.reader does the parsing at C speed, and a quoted field may be of any length. When a
     record spans several lines and does not parse cleanly (wrong field count, stray quote, a
     quote never closed), only its first line is reported and the lines after it are parsed
-    again, so a stray quote cannot swallow the rows that follow.
+    again, so a stray quote cannot swallow the rows that follow. ``expected`` (the header's field
+    count) and ``first_line`` let a piece of a file that starts after its header be read the same
+    way (the parallel path's workers, ``classify/parallel.py``).
     """
-    lines = _Lines(iter(stream), 1)
-    expected = None
+    lines = _Lines(iter(stream), first_line)
     while True:
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         redo = None
@@ -149,21 +151,37 @@ def _csv_export(stream, encoding, head, text_column, id_column, date_column, clo
     date_col = _pick(columns, date_column, _DATE_NAMES, "date")
     text_index = columns.index(text_col) if text_col is not None else None
 
-    def rows():
-        for number, (line, fields, reason) in enumerate(itertools.chain(peeked, records), 1):
-            if reason is None and any(_undecodable(f) for f in fields):
-                reason = f"undecodable bytes (not valid {encoding})"
-            if reason is not None:
-                yield Skipped(number, line, reason)
-                continue
-            text = fields[text_index]
-            if not text.strip():
-                yield Skipped(number, line, f"no text in column {text_col!r}")
-                continue
-            yield Row(number, line, dict(zip(columns, fields)), text)
+    rows = _csv_rows(itertools.chain(peeked, records), columns, text_index, encoding)
+    export = Export(kind, columns, text_col, how == "guessed", id_col, date_col, encoding, rows, closer,
+                    text_column_how=how, empty=not peeked)
+    export.layout = CsvLayout(delimiter, columns, text_index, encoding)
+    return export
 
-    return Export(kind, columns, text_col, how == "guessed", id_col, date_col, encoding, rows(), closer,
-                  text_column_how=how, empty=not peeked)
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """What a piece of this CSV file needs to be read on its own, as its rows would be read here."""
+
+    delimiter: str
+    columns: list
+    text_index: int
+    encoding: str
+
+
+def _csv_rows(records, columns, text_index, encoding):
+    """:class:`Row` or :class:`Skipped` for each record of :func:`_csv_records` (header excluded)."""
+    text_col = columns[text_index] if text_index is not None else None  # no records: nothing read
+    for number, (line, fields, reason) in enumerate(records, 1):
+        if reason is None and any(_undecodable(f) for f in fields):
+            reason = f"undecodable bytes (not valid {encoding})"
+        if reason is not None:
+            yield Skipped(number, line, reason)
+            continue
+        text = fields[text_index]
+        if not text.strip():
+            yield Skipped(number, line, f"no text in column {text_col!r}")
+            continue
+        yield Row(number, line, dict(zip(columns, fields)), text)
 
 
 def _unique_columns(header):
