@@ -199,6 +199,24 @@ def _cpu(tree):
     return sum(sum(p.cpu_times()[:2]) for p in tree)
 
 
+def _print(args, result, tree):
+    mode = f"open loop {args.rate:g} req/s" if args.rate else "closed loop"
+    where = "in the server process" if args.in_process else "in a model process"
+    kind = "processes" if args.client_processes else "threads"
+    print(f"{args.path} ({result['items']} per request), {args.clients} clients ({kind}), {mode}, {args.duration:g} s, "
+          f"{args.threads} server threads, model {where}")
+    print(f"  requests {result['requests']}  errors {result['errors']}  "
+          f"throughput {result['throughput']:.0f} req/s ({result['texts_per_s']:.0f} texts/s)")
+    print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
+          f"p99 {result['p99_ms']:.2f}  max {result['max_ms']:.1f}")
+    print(f"  server CPU per request {result['server_cpu_ms_per_request']:.2f} ms "
+          f"({len(tree)} process{'es' if len(tree) > 1 else ''})")
+    print(f"  RSS MB (all server processes): {result['rss_before_mb']:.1f} -> {result['rss_after_mb']:.1f} "
+          f"({result['rss_growth_pct']:+.1f} %)")
+    print(f"  health answered {result['health_after_start_s']:.2f} s after start; "
+          f"machine load average {result['load_avg_1min_after']:.1f} on {os.cpu_count()} CPUs")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -245,21 +263,7 @@ def main(argv=None):
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        mode = f"open loop {args.rate:g} req/s" if args.rate else "closed loop"
-        where = "in the server process" if args.in_process else "in a model process"
-        kind = "processes" if args.client_processes else "threads"
-        print(f"{args.path} ({result['items']} per request), {args.clients} clients ({kind}), {mode}, {args.duration:g} s, "
-              f"{args.threads} server threads, model {where}")
-        print(f"  requests {result['requests']}  errors {result['errors']}  "
-              f"throughput {result['throughput']:.0f} req/s ({result['texts_per_s']:.0f} texts/s)")
-        print(f"  latency ms: p50 {result['p50_ms']:.2f}  p95 {result['p95_ms']:.2f}  "
-              f"p99 {result['p99_ms']:.2f}  max {result['max_ms']:.1f}")
-        print(f"  server CPU per request {result['server_cpu_ms_per_request']:.2f} ms "
-              f"({len(tree)} process{'es' if len(tree) > 1 else ''})")
-        print(f"  RSS MB (all server processes): {result['rss_before_mb']:.1f} -> {result['rss_after_mb']:.1f} "
-              f"({result['rss_growth_pct']:+.1f} %)")
-        print(f"  health answered {result['health_after_start_s']:.2f} s after start; "
-              f"machine load average {result['load_avg_1min_after']:.1f} on {os.cpu_count()} CPUs")
+        _print(args, result, tree)
     return result
 
 
