@@ -1,6 +1,6 @@
 """Build ``drafts.jsonl`` from the writers' file: spans from quotes, a fixed split by hash of the id.
 
-    python training_data/drafts/convert.py /work/scratch/drafts.jsonl
+    python training_data/drafts/convert.py WRITERS.jsonl
 
 Each finding's ``quote`` must occur in the draft (the first occurrence is the span; shouted words may
 repeat, every other quote is unique by the writers' check); whole-draft codes keep ``start``/``end`` null.
@@ -60,4 +60,6 @@ def main(src):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/work/scratch/drafts.jsonl")
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
