@@ -33,3 +33,10 @@ def test_model_info_exposes_limits_and_colours(client, app):
     assert info["colors"] == COLORS
     assert info["limits"]["max_text_chars"] == app.config["MAX_TEXT_CHARS"] == LIMITS["max_text_chars"]
     assert info["limits"]["max_batch_items"] == app.config["MAX_BATCH_ITEMS"] == LIMITS["max_batch_items"]
+
+
+def test_extension_limits_equal_the_models():
+    source = CORE_JS.read_text(encoding="utf-8")
+    assert int(re.search(r"const RESULT_CACHE_MAX = (\d+);", source).group(1)) == LIMITS["result_cache_size"]
+    defaults = re.search(r"DEFAULT_LIMITS = [^{]*\{([^}]*)\}", source).group(1)
+    assert str(LIMITS["max_text_chars"]) in defaults.replace("_", "") and str(LIMITS["max_batch_items"]) in defaults
