@@ -343,6 +343,9 @@ def test_a_taught_rule_survives_a_browser_restart(playwright_driver, unpacked_ex
     page.keyboard.press("ArrowDown")  # the first block of text: the customer's first message
     page.keyboard.press("Enter")
     panel.get_by_text("right?").wait_for()
+    # The preview focuses "Yes, use this"; an arrow pressed before that focus lands leaves it there,
+    # and Enter then presses the button instead of picking (seen once in CI): let it land first.
+    page.wait_for_timeout(300)
     page.keyboard.press("ArrowDown")  # the agent's reply
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('[data-attune-preview=agent]') !== null")
