@@ -28,17 +28,7 @@ sys.path.insert(0, str(ROOT))
 from attune import model  # noqa: E402
 from attune.model.data import read_labelled, read_training_data  # noqa: E402
 from attune.model.evaluate import evaluate  # noqa: E402
-
-
-def tickets_of_500(texts):
-    """Real test-split messages, joined or cut to exactly 500 characters."""
-    out, buf = [], ""
-    for t in texts:
-        buf = (buf + " " + t).strip()
-        if len(buf) >= 500:
-            out.append(buf[:500])
-            buf = ""
-    return out
+from systems import tickets_of_500  # noqa: E402 (bench/, the script's own folder)
 
 
 def time_single(m, tickets, repeats=2000):

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from systems import OUT, PEERS, POLARITIES, ROOT, Attune, polarity  # noqa: E402
+from systems import PEERS, POLARITIES, ROOT, Attune, polarity, tickets_of_500  # noqa: E402
 
 from attune.model import artifact  # noqa: E402
 from attune.model.data import read_labelled, read_training_data  # noqa: E402
@@ -136,17 +136,6 @@ def score(system, sets):
         entry["polarity_macro_f1"], entry["polarity_f1"] = _polarity_scores(polarity(labels), pol)
         entry["seconds"] = round(time.perf_counter() - started, 2)
         out[name] = entry
-    return out
-
-
-def tickets_of_500(texts):
-    """Test-split messages joined or cut to 500 characters (a typical e-mail ticket)."""
-    out, buf = [], ""
-    for t in texts:
-        buf = (buf + " " + t).strip()
-        if len(buf) >= 500:
-            out.append(buf[:500])
-            buf = ""
     return out
 
 

@@ -343,3 +343,14 @@ def _undump(name):
 
 def _folder_size(folder):
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def tickets_of_500(texts):
+    """Test-split messages joined or cut to 500 characters (a typical e-mail ticket)."""
+    out, buf = [], ""
+    for t in texts:
+        buf = (buf + " " + t).strip()
+        if len(buf) >= 500:
+            out.append(buf[:500])
+            buf = ""
+    return out

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attune.model.errors import AttuneError, InvalidInput
@@ -54,9 +54,6 @@ class ClassifyOptions:
 
     def replace(self, **changes):
         return replace(self, **changes)
-
-    def as_dict(self):
-        return asdict(self)
 
 
 @dataclass

@@ -103,18 +103,11 @@ def _text(data_dir, file, row, start, end):
 
 
 def load(path=HERE / "labels.csv", data_dir=DEFAULT_DATA):
-    """Labelled units with their text resolved: a list of dicts (unit, text, label, kind, split, ...).
+    """Labelled units with their text resolved (see ``attune.model.data.read_references``, which
+    raises when a reference no longer reads the text it was labelled on)."""
+    from attune.model.data import read_references
 
-    Raises ValueError when a reference no longer reads the text it was labelled on.
-    """
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for r in rows:
-        text = _text(data_dir, r["file"], int(r["row"]), int(r["start"]), int(r["end"]))
-        if digest(text) != r["sha1"]:
-            raise ValueError(f"{r['unit']}: {r['file']} row {r['row']} no longer matches its reference")
-        r["text"] = text
-    return rows
+    return read_references(path, data_dir)
 
 
 def kappa(pairs):
