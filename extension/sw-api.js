@@ -167,5 +167,10 @@ export async function testConnection({ serverUrl, token } = {}) {
   }
   await markOnline();
   await chrome.storage.session.remove('limits'); // a new server (or pairing) may have new limits
-  return { state: 'ok', message: `Connected to ${settings.serverUrl} — model ${health.model_version || 'unknown'}.`, model_version: health.model_version };
+  const connected = `Connected to ${settings.serverUrl} — model ${health.model_version || 'unknown'}`;
+  if (health.status === 'degraded') {
+    // Paired and answering, but the server says something is wrong (its reason never holds ticket text).
+    return { state: 'degraded', message: `${connected}, but the server reports a problem: ${health.reason || 'no reason given'}.`, model_version: health.model_version };
+  }
+  return { state: 'ok', message: `${connected}.`, model_version: health.model_version };
 }

@@ -15,9 +15,9 @@ const { MSG, answer } = globalThis.Attune;
 chrome.runtime.onInstalled.addListener(async () => {
   await ensureDefaults();
   createMenus();
-  await syncContentScripts();
+  await syncContentScripts({ injectOpen: true });
 });
-chrome.runtime.onStartup.addListener(() => syncContentScripts());
+chrome.runtime.onStartup.addListener(() => syncContentScripts({ injectOpen: true }));
 chrome.permissions.onRemoved.addListener(() => syncContentScripts());
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {
@@ -50,7 +50,7 @@ async function handle(msg) {
     case MSG.TEST_RULE:
       return testRule(msg.rule);
     case MSG.SYNC_SITES:
-      return { patterns: await syncContentScripts() };
+      return { patterns: await syncContentScripts({ injectOpen: true }) };
     case MSG.TEACH_TAB:
       // main.js keeps the first copy if it already runs there; the picker opens either way.
       await chrome.scripting.executeScript({ target: { tabId: msg.tabId }, files: CONTENT_FILES });

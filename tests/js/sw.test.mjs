@@ -24,7 +24,7 @@ const server = http.createServer((req, res) => {
       res.end(JSON.stringify(obj));
     };
     if (mode === 'badtoken' && req.url !== '/v1/health') return send(401, { error: { code: 'unauthorized', message: 'bad token' } });
-    if (req.url === '/v1/health') return send(200, { status: 'ok', model_version: 'm-1' });
+    if (req.url === '/v1/health') return send(200, mode === 'degraded' ? { status: 'degraded', model_version: 'm-1', reason: 'the model process fell back' } : { status: 'ok', model_version: 'm-1' });
     if (req.url === '/v1/model') return send(200, { version: 'm-1', ...(mode === 'limits' ? { limits: { max_text_chars: 50, max_batch_items: 4 } } : {}) });
     if (req.url === '/v1/analyze/batch') {
       const results = JSON.parse(body).items.map((i) =>
@@ -179,6 +179,12 @@ test.describe('test connection', () => {
     assert.equal(r.state, 'ok');
     assert.match(r.message, /m-1/);
   });
+  test('a degraded server is connected but says why', async () => {
+    mode = 'degraded';
+    const r = await api.testConnection({ serverUrl: base, token: 'tok' });
+    assert.equal(r.state, 'degraded');
+    assert.match(r.message, /m-1.*fell back/);
+  });
   test('a wrong token is told apart from a missing server', async () => {
     mode = 'badtoken';
     assert.equal((await api.testConnection({ serverUrl: base, token: 'bad' })).state, 'unpaired');
@@ -217,23 +223,30 @@ const { syncContentScripts } = await import('../../extension/sw-sites.js');
 
 test.describe('content script registration', () => {
   // A browser whose match patterns may or may not carry ports (Chromium does, Firefox does not).
-  function fakeBrowser({ ports }) {
+  // `registered` is what the browser holds (it persists across calls, as across sessions);
+  // `calls` records every change made to it.
+  function fakeBrowser({ ports, tabs = [] }) {
     const registered = [];
+    const calls = [];
     const check = (patterns) => {
       if (!ports && patterns.some((p) => /:\/\/[^/]+:\d+\//.test(p))) throw new Error('Invalid url pattern');
     };
     globalThis.chrome.permissions = { contains: async ({ origins }) => (check(origins), true) };
     globalThis.chrome.scripting = {
-      getRegisteredContentScripts: async () => registered.splice(0),
-      unregisterContentScripts: async () => {},
-      registerContentScripts: async ([s]) => (check([...s.matches, ...(s.excludeMatches || [])]), registered.push(s)),
+      getRegisteredContentScripts: async () => registered.map((s) => ({ ...s })),
+      unregisterContentScripts: async () => (calls.push('unregister'), registered.splice(0)),
+      registerContentScripts: async ([s]) => (check([...s.matches, ...(s.excludeMatches || [])]), calls.push('register'), registered.push(s)),
+      updateContentScripts: async ([s]) => (check([...s.matches, ...(s.excludeMatches || [])]), calls.push('update'), registered.splice(0, 1, s)),
+      executeScript: async ({ target }) => calls.push(`inject ${target.tabId}`),
     };
-    return registered;
+    const covers = (p, url) => new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\*/g, '[^]*')}$`).test(url);
+    globalThis.chrome.tabs = { query: async ({ url }) => (check(url), tabs.filter((t) => url.some((p) => covers(p, t.url)))) };
+    return { registered, calls };
   }
   const settings = { serverUrl: 'http://127.0.0.1:8765', customSites: ['http://127.0.0.1:8800'], enabledSites: ['zendesk'] };
 
   test('exact origins with their port, and the server excluded', async () => {
-    const registered = fakeBrowser({ ports: true });
+    const { registered } = fakeBrowser({ ports: true });
     await globalThis.chrome.storage.local.set(settings);
     assert.deepEqual(await syncContentScripts(), ['https://*.zendesk.com/*', 'http://127.0.0.1:8800/*']);
     assert.deepEqual(registered[0].matches, ['https://*.zendesk.com/*', 'http://127.0.0.1:8800/*']);
@@ -241,10 +254,45 @@ test.describe('content script registration', () => {
   });
 
   test('a browser without ports in patterns: by host, and main.js checks the origin', async () => {
-    const registered = fakeBrowser({ ports: false });
+    const { registered } = fakeBrowser({ ports: false });
     await globalThis.chrome.storage.local.set(settings);
     await syncContentScripts();
     assert.deepEqual(registered[0].matches, ['https://*.zendesk.com/*', 'http://127.0.0.1/*']);
     assert.equal(registered[0].excludeMatches, undefined);
+  });
+
+  for (const ports of [true, false]) {
+    test(`a script persisted from the last session is left alone (ports ${ports}): no moment without it`, async () => {
+      const { calls } = fakeBrowser({ ports });
+      await globalThis.chrome.storage.local.set(settings);
+      await syncContentScripts();
+      assert.deepEqual(calls, ['register']);
+      await syncContentScripts(); // browser start: the same settings
+      assert.deepEqual(calls, ['register']);
+    });
+  }
+
+  test('changed sites update the script in one step; none left: it is removed', async () => {
+    const { registered, calls } = fakeBrowser({ ports: true });
+    await globalThis.chrome.storage.local.set(settings);
+    await syncContentScripts();
+    await globalThis.chrome.storage.local.set({ ...settings, customSites: [] });
+    await syncContentScripts();
+    assert.deepEqual(calls, ['register', 'update']);
+    assert.deepEqual(registered[0].matches, ['https://*.zendesk.com/*']);
+    await globalThis.chrome.storage.local.set({ ...settings, customSites: [], enabledSites: [] });
+    assert.deepEqual(await syncContentScripts(), []);
+    assert.deepEqual(calls, ['register', 'update', 'unregister']);
+    assert.equal(registered.length, 0);
+  });
+
+  test('open tabs of the enabled sites get the script when asked, others do not', async () => {
+    const tabs = [{ id: 1, url: 'http://127.0.0.1:8800/ticket/1' }, { id: 2, url: 'https://example.com/' }, { id: 3, url: 'https://acme.zendesk.com/agent' }];
+    const { calls } = fakeBrowser({ ports: true, tabs });
+    await globalThis.chrome.storage.local.set(settings);
+    await syncContentScripts();
+    assert.deepEqual(calls, ['register']);
+    await syncContentScripts({ injectOpen: true });
+    assert.deepEqual(calls, ['register', 'inject 1', 'inject 3']);
   });
 });
