@@ -179,6 +179,9 @@
 
     function onMove(e) {
       if (ours(e) || step === 'editor') return;
+      // After walk() scrolls, Chromium sends a mousemove with no movement (the page moved under a
+      // still pointer): not the agent's hand, so the keyboard keeps its target and Enter still picks.
+      if (armed && !e.movementX && !e.movementY) return;
       armed = false;
       highlight(e.target);
     }

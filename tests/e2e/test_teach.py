@@ -353,6 +353,30 @@ def test_a_taught_rule_survives_a_browser_restart(playwright_driver, unpacked_ex
         context.close()
 
 
+def test_teaching_by_keyboard(paired, browser_context, family_urls):
+    # Arrows walk the blocks of text, Enter picks, Enter confirms. The pointer stays where it
+    # clicked "Teach it"; the page scrolling under it must not take the keyboard's target away.
+    page = browser_context.new_page()
+    try:
+        page.goto(ticket_url(family_urls, "cards", 1))
+        page.locator("attune-status[data-attune-state=unknown] [data-attune-action=teach]").click(timeout=10000)
+        panel = page.locator("attune-teach .panel")
+        panel.wait_for()
+        page.keyboard.press("ArrowDown")  # the first block of text: the customer's first message
+        time.sleep(0.3)  # time for the mousemove Chromium sends after the scroll
+        page.keyboard.press("Enter")
+        panel.get_by_text("right?").wait_for(timeout=5000)
+        page.keyboard.press("ArrowDown")  # the agent's reply
+        time.sleep(0.3)
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('[data-attune-preview=agent]') !== null", timeout=5000)
+        assert json.loads(panel.get_attribute("data-attune-counts")) == {"customer": 2, "agent": 1, "internal": 1}
+        page.keyboard.press("Escape")  # not saved: the other tests teach this family by clicks
+        page.locator("attune-teach").wait_for(state="detached")
+    finally:
+        page.close()
+
+
 def test_a_tab_open_before_its_site_is_enabled_gets_the_script(playwright_driver, unpacked_extension, attune_server, family_urls, tmp_path):
     # The agent opens the helpdesk first and enables it in Options second: no reload needed.
     context = launch(playwright_driver, tmp_path / "profile", unpacked_extension)
