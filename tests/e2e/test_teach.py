@@ -353,17 +353,19 @@ def test_a_taught_rule_survives_a_browser_restart(playwright_driver, unpacked_ex
         context.close()
 
 
-def test_teaching_by_keyboard(paired, browser_context, family_urls):
+def test_teaching_by_keyboard(playwright_driver, unpacked_extension, attune_server, family_urls, tmp_path):
     # Arrows walk the blocks of text, Enter picks, Enter confirms. The pointer stays where it
     # clicked "Teach it"; the page scrolling under it must not take the keyboard's target away.
-    page = browser_context.new_page()
+    context = launch(playwright_driver, tmp_path / "profile", unpacked_extension)  # nothing taught yet
     try:
+        pair_and_enable(context, worker_of(context).url.split("/")[2], attune_server, [family_urls["cards"]])
+        page = context.new_page()
         page.goto(ticket_url(family_urls, "cards", 1))
         page.locator("attune-status[data-attune-state=unknown] [data-attune-action=teach]").click(timeout=10000)
         panel = page.locator("attune-teach .panel")
         panel.wait_for()
         page.keyboard.press("ArrowDown")  # the first block of text: the customer's first message
-        time.sleep(0.3)  # time for the mousemove Chromium sends after the scroll
+        time.sleep(0.3)  # time for the mousemove Chromium sends after a scroll
         page.keyboard.press("Enter")
         panel.get_by_text("right?").wait_for(timeout=5000)
         page.keyboard.press("ArrowDown")  # the agent's reply
@@ -371,10 +373,11 @@ def test_teaching_by_keyboard(paired, browser_context, family_urls):
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelector('[data-attune-preview=agent]') !== null", timeout=5000)
         assert json.loads(panel.get_attribute("data-attune-counts")) == {"customer": 2, "agent": 1, "internal": 1}
-        page.keyboard.press("Escape")  # not saved: the other tests teach this family by clicks
+        page.keyboard.press("Enter")  # "Yes, use this" has the focus
         page.locator("attune-teach").wait_for(state="detached")
+        wait_for_hints(page, "cards", 1)
     finally:
-        page.close()
+        context.close()
 
 
 def test_a_tab_open_before_its_site_is_enabled_gets_the_script(playwright_driver, unpacked_extension, attune_server, family_urls, tmp_path):
