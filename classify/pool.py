@@ -44,11 +44,12 @@ def analyze_texts(m, texts, max_chars=MAX_TEXT_CHARS, keep=None):
     """Results in order; a text the model refuses gets its :class:`AttuneError` in its place.
 
     ``keep`` names the result fields wanted (None: all). Without ``cues`` the model skips
-    finding them (a fifth of its work), and less crosses back from a worker process.
+    finding them (a fifth of its work), without ``guidance`` the advice, and less crosses back
+    from a worker process.
     """
     if keep is None:
         return m.analyze_each(texts, max_chars=max_chars)
-    results = m.analyze_each(texts, max_chars=max_chars, explain="cues" in keep)
+    results = m.analyze_each(texts, max_chars=max_chars, explain="cues" in keep, guide="guidance" in keep)
     return [r if isinstance(r, AttuneError) else {k: r[k] for k in keep} for r in results]
 
 

@@ -69,13 +69,13 @@ class Model:
         """Analyse one customer message; see :meth:`analyze_batch`."""
         return self.runtime.analyze_batch([text], max_chars=max_chars, explain=explain)[0]
 
-    def analyze_batch(self, texts, max_chars=MAX_CHARS, explain=True):
+    def analyze_batch(self, texts, max_chars=MAX_CHARS, explain=True, guide=True):
         """Analyse many customer messages at once; see :meth:`model.runtime.Runtime.analyze_batch`."""
-        return self.runtime.analyze_batch(texts, max_chars=max_chars, explain=explain)
+        return self.runtime.analyze_batch(texts, max_chars=max_chars, explain=explain, guide=guide)
 
-    def analyze_each(self, texts, max_chars=MAX_CHARS, explain=True):
+    def analyze_each(self, texts, max_chars=MAX_CHARS, explain=True, guide=True):
         """Like :meth:`analyze_batch`, but a refused text does not fail the others; see :meth:`model.runtime.Runtime.analyze_each`."""
-        return self.runtime.analyze_each(texts, max_chars=max_chars, explain=explain)
+        return self.runtime.analyze_each(texts, max_chars=max_chars, explain=explain, guide=guide)
 
     # -- prediction ----------------------------------------------------------
     def _compile(self):

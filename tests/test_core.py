@@ -53,6 +53,13 @@ def test_without_explaining_only_the_cues_are_left_out(tiny_model):
     assert bare == [{k: v for k, v in r.items() if k != "cues"} for r in full]
 
 
+def test_without_guidance_only_the_guidance_is_left_out(tiny_model):
+    full = tiny_model.analyze_batch(MESSAGES)
+    bare = tiny_model.analyze_each(MESSAGES, explain=False, guide=False)
+    assert all(r["guidance"]["headline"] for r in full)
+    assert bare == [{k: v for k, v in r.items() if k not in ("cues", "guidance")} for r in full]
+
+
 def test_batch_equals_single(tiny_model):
     batch = tiny_model.analyze_batch(MESSAGES)
     assert [tiny_model.analyze(t) for t in MESSAGES] == batch
