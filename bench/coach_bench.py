@@ -4,11 +4,13 @@
     python bench/coach_bench.py --rules-only    # the phrase rules alone, for comparison
     python bench/coach_bench.py --split train
     python bench/coach_bench.py --baseline 2ef364a   # the regular expressions model/guidance.py had then
+    python bench/coach_bench.py --json          # one JSON object (run_all.py reads it)
 
 Speed: median and p95 of ``check_reply`` on a 200-word draft made of test drafts, over 2,000 calls.
 """
 
 import argparse
+import json
 import statistics
 import subprocess
 import time
@@ -45,8 +47,10 @@ def _found(rows, rules_only, baseline):
     return [check(config, learned, r["draft"], r["customer_label"])[0] if r["draft"].strip() else [] for r in rows]
 
 
-def accuracy(rows, rules_only=False, baseline=None):
+def accuracy(rows, rules_only=False, baseline=None, quiet=False):
     result = score(rows, _found(rows, rules_only, baseline))
+    if quiet:
+        return result
     print(f"{'code':30} {'prec':>6} {'recall':>6}   tp  fp  fn")
     for code, s in result.items():
         if code != "clean":
@@ -56,7 +60,7 @@ def accuracy(rows, rules_only=False, baseline=None):
     return result
 
 
-def speed(rows, n=2000):
+def speed(rows, n=2000, quiet=False):
     text, words = [], 0
     for r in rows:
         text.append(r["draft"])
@@ -71,7 +75,10 @@ def speed(rows, n=2000):
         coach.check_reply(draft, "angry")
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
-    print(f"check_reply, 200-word draft: median {statistics.median(times):.2f} ms, p95 {times[int(0.95 * n)]:.2f} ms")
+    median, p95 = statistics.median(times), times[int(0.95 * n)]
+    if not quiet:
+        print(f"check_reply, 200-word draft: median {median:.2f} ms, p95 {p95:.2f} ms")
+    return {"calls": n, "median_ms": round(median, 3), "p95_ms": round(p95, 3)}
 
 
 def main():
@@ -81,13 +88,18 @@ def main():
     ap.add_argument("--baseline", metavar="REV", help="score model/guidance.py's old checks at git revision REV")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     args = ap.parse_args()
     rows = read_drafts(args.data, None if args.split == "all" else args.split)
     what = f"baseline {args.baseline}" if args.baseline else "rules only" if args.rules_only else "rules + learned"
-    print(f"{len(rows)} drafts ({args.split} split), {what}")
-    accuracy(rows, args.rules_only, args.baseline)
+    if not args.json:
+        print(f"{len(rows)} drafts ({args.split} split), {what}")
+    result = accuracy(rows, args.rules_only, args.baseline, quiet=args.json)
+    timing = None
     if not args.skip_speed and not args.baseline:
-        speed(read_drafts(args.data, "test"))
+        timing = speed(read_drafts(args.data, "test"), quiet=args.json)
+    if args.json:
+        print(json.dumps({"split": args.split, "drafts": len(rows), "what": what, "codes": result, "speed": timing}))
 
 
 if __name__ == "__main__":

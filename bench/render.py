@@ -132,6 +132,59 @@ def extension_lines(results):
             f"**{e['burst_50_messages_ms']:.0f} ms** |"]
 
 
+COACH_BAR = (0.85, 0.75)  # precision, recall: issue 14's bar for every finding code
+
+
+def _pr(s):
+    return f"{_f(s['precision'], 2)} / {_f(s['recall'], 2)}" if s else "—"
+
+
+def coach_lines(results):
+    c = results.get("coach") or {}
+    full = c.get("full") or {}
+    if "codes" not in full:
+        return [f"Not measured in this run: {full.get('error', 'no result')}."]
+    rules, before = (c.get("rules") or {}).get("codes", {}), (c.get("before") or {}).get("codes", {})
+    lines = ["| code | n (test) | precision | recall | rules alone P / R | before the coach (2ef364a) P / R | "
+             f"target P ≥ {COACH_BAR[0]}, R ≥ {COACH_BAR[1]} |", "|---|---|---|---|---|---|---|"]
+    met = 0
+    for code, sc in full["codes"].items():
+        if code == "clean":
+            continue
+        ok_p = sc["precision"] is not None and sc["precision"] >= COACH_BAR[0]
+        ok_r = sc["recall"] is not None and sc["recall"] >= COACH_BAR[1]
+        met += ok_p and ok_r
+        verdict = "met" if ok_p and ok_r else "**recall not met**" if ok_p else "**precision not met**" if ok_r else "**not met**"
+        lines.append(f"| {code} | {sc['tp'] + sc['fn']} | {'**' if ok_p else ''}{_f(sc['precision'], 2)}{'**' if ok_p else ''} | "
+                     f"{'**' if ok_r else ''}{_f(sc['recall'], 2)}{'**' if ok_r else ''} | {_pr(rules.get(code))} | "
+                     f"{_pr(before.get(code))} | {verdict} |")
+    cl = full["codes"]["clean"]
+    share = lambda r: f"{r['clean']['share'] * 100:.1f} %" if r.get("clean") and r["clean"]["share"] is not None else "—"
+    lines.append(f"| **clean drafts with no finding** | {cl['n']} | **{cl['share'] * 100:.1f} %** ({cl['no_finding']}) | | "
+                 f"{share(rules)} | {share(before)} | ≥ 95 %: {'met' if cl['share'] >= 0.95 else '**not met**'} |")
+    n_codes = len(full["codes"]) - 1
+    lines += ["", f"{met} of {n_codes} codes meet the bar on the test split ({full['drafts']} drafts, never used to "
+              "choose anything). A finding is right when the draft has that code and, for codes with words, the found "
+              "words overlap the expected ones; each (draft, code) counts once."]
+    sp = full.get("speed")
+    if sp:
+        lines += ["", f"`check_reply` on a 200-word draft (test drafts joined), {sp['calls']:,} calls after one "
+                  f"warm-up: **median {sp['median_ms']:.2f} ms**, p95 {sp['p95_ms']:.2f} ms (target ≤ 5 ms)."]
+    return lines
+
+
+def retrain_lines(results):
+    r = results.get("retrain") or {}
+    if "seconds" not in r:
+        return [f"Not measured in this run: {r.get('error', 'no result')}."]
+    said = "; ".join(r.get("said", []))
+    return [f"{r['rows']:,} stored corrections (the 40 goose-outage ones of `tests/data/goose_outage.csv` plus "
+            "GoEmotions-7 dev messages for volume) in a fresh `ATTUNE_HOME`, then the real `attune retrain` in a "
+            f"subprocess (load, fine-tune, judge on held-out messages and corrections, save, promote): "
+            f"**{r['seconds']:.1f} s** wall, exit code {r['exit']}, load average {r['load_avg_end']} after. "
+            f"It said: {said}"]
+
+
 def checks(results):
     """The issue's targets, each with what this run measured."""
     rows = {s["name"]: s for s in _ok(results)}
@@ -240,6 +293,15 @@ def page(results):
         "```sh", "python -m pytest tests/e2e -q -s -k latency     # headless Chromium, the real server; "
         "writes bench/out/extension-e2e.json", "```", "",
         *extension_lines(results), "",
+        "## Retraining (`attune retrain`)", "",
+        "```sh", f"python bench/retrain_bench.py --rows {(results.get('retrain') or {}).get('rows', 5000)} --json", "```", "",
+        *retrain_lines(results), "",
+        "## Reply coach (`model/coach/`)", "",
+        "```sh", "python bench/coach_bench.py --json                      # test split: per code, clean drafts, speed",
+        "python bench/coach_bench.py --json --rules-only --skip-speed   # the phrase rules alone",
+        "python bench/coach_bench.py --json --baseline 2ef364a          # the regular expressions model/guidance.py had before",
+        "```", "",
+        *coach_lines(results), "",
     ]
     return "\n".join(lines)
 
@@ -267,14 +329,9 @@ def readme_block(results):
     return text
 
 
-KEPT = "<!-- Below: sections measured by their own scripts (commands in each); make bench keeps them as they are. -->"
-
-
 def write(results, page_path, readme_path):
-    # Sections below KEPT come from bench/retrain_bench.py and bench/coach_bench.py: kept, not redrawn.
-    old = page_path.read_text(encoding="utf-8") if page_path.exists() else ""
-    kept = old[old.index(KEPT):] if KEPT in old else ""
-    page_path.write_text(page(results).rstrip() + ("\n\n" + kept if kept else "\n"), encoding="utf-8")
+    # The whole page, every time: no hand-kept sections (history lives in git).
+    page_path.write_text(page(results).rstrip() + "\n", encoding="utf-8")
     readme = readme_path.read_text(encoding="utf-8")
     if README_START in readme:
         block = f"{README_START}\n{readme_block(results)}\n{README_END}"

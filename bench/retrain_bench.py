@@ -8,10 +8,12 @@ generated sentences. Then runs the real command in a subprocess and reports its 
 what the gate said.
 
     python bench/retrain_bench.py --rows 5000
+    python bench/retrain_bench.py --rows 5000 --json   # one JSON object (run_all.py reads it)
 """
 
 import argparse
 import csv
+import json
 import os
 import random
 import shutil
@@ -51,6 +53,7 @@ def _corrections(n):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     args = parser.parse_args()
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
@@ -60,11 +63,17 @@ def main():
     for text, label in rows:
         add_feedback(conn, text, label, source="bench")
     conn.close()
-    print(f"{len(rows)} corrections stored; running attune retrain", flush=True)
+    if not args.json:
+        print(f"{len(rows)} corrections stored; running attune retrain", flush=True)
     t0 = time.perf_counter()
     res = subprocess.run([sys.executable, "-c", "from attune.cli import cli; cli()", "retrain"],
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    if args.json:
+        # What the command said on stdout: the gate's verdict and scores (bench data only, no user text).
+        print(json.dumps({"rows": len(rows), "seconds": round(wall, 1), "exit": res.returncode,
+                          "said": res.stdout.strip().splitlines(), "load_avg_end": round(os.getloadavg()[0], 1)}))
+        return
     print(res.stderr.strip())
     print(res.stdout.strip())
     print(f"attune retrain with {len(rows)} corrections: {wall:.1f} s wall (exit {res.returncode})")

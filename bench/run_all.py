@@ -7,7 +7,9 @@
 Steps, each a script of its own that can be run alone (the page names each command):
 peers.py (accuracy and speed of Attune and its peers), coldstart.py (per system), load.py (the
 server over HTTP, 1 and 8 clients), classify_bench.py (``attune classify`` on realistic tickets,
---jobs 1 … cores) and, where Chromium and Playwright are installed, the extension's e2e timing.
+--jobs 1 … cores), retrain_bench.py (``attune retrain`` on 5,000 corrections), coach_bench.py (the
+reply coach on the test drafts) and, where Chromium and Playwright are installed, the extension's
+e2e timing.
 With the defaults it takes about 10–15 minutes on two cores.
 """
 
@@ -139,6 +141,7 @@ def main(argv=None):
 def _failed_steps(results):
     steps = [("peers.py", results["peers"])] + [("load.py", r) for r in results["server"]]
     steps += [("classify_bench.py", r) for r in results["classify"]]
+    steps += [("retrain_bench.py", results.get("retrain", {})), ("coach_bench.py", results.get("coach", {}).get("full", {}))]
     return [name for name, r in steps if "error" in r]
 
 
@@ -155,6 +158,10 @@ def run(args):
     results["classify"] = [
         _python("bench/classify_bench.py", "--rows", args.rows, "--jobs", jobs, "--json")
         for jobs in range(1, (os.cpu_count() or 1) + 1)]
+    results["retrain"] = _python("bench/retrain_bench.py", "--rows", 5000, "--json")
+    results["coach"] = {"full": _python("bench/coach_bench.py", "--json"),
+                        "rules": _python("bench/coach_bench.py", "--json", "--rules-only", "--skip-speed"),
+                        "before": _python("bench/coach_bench.py", "--json", "--baseline", "2ef364a")}
     results["extension"] = {"skipped": "--no-extension"} if args.no_extension else extension_e2e()
     results["machine"]["load_end"] = [round(x, 1) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started)

@@ -68,6 +68,11 @@ def _results():
         "server": [{"clients": 1, "requests": 10, "throughput": 1.0, "texts_per_s": 10.0, "p50_ms": 1, "p95_ms": 2,
                     "p99_ms": 3, "errors": 0, "server_cpu_ms_per_request": 1, "rss_before_mb": 1, "rss_after_mb": 1}],
         "classify": [classify], "extension": {"skipped": "no Chromium"},
+        "retrain": {"rows": 5000, "seconds": 12.9, "exit": 0, "said": ["promoted v2"], "load_avg_end": 1.0},
+        "coach": {"full": {"drafts": 30, "speed": {"calls": 2000, "median_ms": 1.5, "p95_ms": 3.0}, "codes": {
+            "blame": {"tp": 8, "fp": 1, "fn": 2, "precision": 8 / 9, "recall": 0.8},
+            "jargon": {"tp": 6, "fp": 0, "fn": 4, "precision": 1.0, "recall": 0.6},
+            "clean": {"n": 20, "no_finding": 19, "share": 0.95}}}},
     }
 
 
@@ -86,3 +91,16 @@ def test_the_page_and_the_readme_come_from_one_run(tmp_path):
     # every README figure is on the page, as written there
     assert figures and all(re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d])", text) for f in figures), figures
 
+
+
+def test_the_page_is_written_whole_with_no_hand_kept_tail(tmp_path):
+    page, readme = tmp_path / "benchmarks.md", tmp_path / "README.md"
+    readme.write_text("# x\n")
+    page.write_text("# Benchmarks\n\n<!-- Below: kept -->\n### Third session, 2026-11-22\nold figure 1,523\n")
+    render.write(_results(), page, readme)
+    text = page.read_text()
+    assert "Third session" not in text and "1,523" not in text
+    assert "**12.9 s** wall" in text and "promoted v2" in text  # retrain_bench.py's result
+    assert "| blame | 10 | **0.89** | **0.80** |" in text and "| jargon | 10 | **1.00** | 0.60 |" in text
+    assert "**recall not met**" in text and "1 of 2 codes meet the bar" in text and "median 1.50 ms" in text
+    assert text.count("## Browser extension") == 1
