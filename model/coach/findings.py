@@ -62,7 +62,8 @@ def prepare(config, draft, label, with_features=True):
             context = {"prev": per_unit[i - 1] if i else set(),
                        "next": per_unit[i + 1] if i + 1 < len(units) else set(),
                        "draft": others, "next_words": unit_words[i + 1] if i + 1 < len(units) else [],
-                       "first": i == 0, "last": i == len(units) - 1, "index": i}
+                       "first": i == 0, "last": i == len(units) - 1, "index": i,
+                       "after_words": set().union(*unit_words[i + 1:]) if i + 1 < len(units) else set()}
             feats.append(features(unit_words[i], per_unit[i], context, label))
     return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}
 

@@ -26,6 +26,8 @@ _CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"
 _WHEN = re.compile(r"\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                    r"morning|afternoon|evening|week|now|straight away|right away|within|by|until|before|"
                    r"0+ ?(?:am|pm)|0+:0+|hours?|days?|minutes?)\b")
+_ONWARD = frozenset("instead however but can could option alternatively offer free credit refund refunded "
+                    "rebook switch upgrade collect redirect reserved booked will link plan".split())
 _QUOTED = re.compile(r"“[^”\n]{1,300}”|\"[^\"\n]{1,300}\"|(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
 
 
@@ -127,6 +129,9 @@ def features(unit_words, hits, context, label):
         if {"i", "we", "you", "it", "will", "have", "has", "been"} & set(unit_words):
             f.append("when+who")
     f.append(f"idx:{min(context.get('index', 0), 4)}")
+    # words that often carry an alternative or a way forward, seen in the units after this one: a
+    # "no" followed three sentences later by "instead, you can" is no refusal without alternative
+    f += [f"after:{w}" for w in context.get("after_words", ()) if w in _ONWARD]
     if context["first"]:
         f.append("pos:first")
     if context["last"]:
