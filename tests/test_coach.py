@@ -66,6 +66,14 @@ def test_the_issue_cases_are_found(draft, label, code):
      "no_acknowledgement"),
     ("Your PDF invoice shows proration (the part of the month you used) at the top. It renews on the 1st.",
      "confused", "jargon"),
+    # benign phrasings the blame rules once read as reproach (false alarms on training drafts)
+    ("Glad it's arrived, and thanks for letting us know! Nothing else needed on your side.", "grateful", "blame"),
+    ("Thanks so much for writing. Nothing further needed from you; your fault ticket is closed.", "grateful",
+     "blame"),
+    ("1. Set the APN to 'mobile.vantel'\n2. Restart the phone\nYou should have data within a couple of minutes.",
+     "neutral", "blame"),
+    ("I have updated the name on your booking, exactly as shown in your passport. There is no charge.", "neutral",
+     "blame"),
 ])
 def test_the_issue_false_alarms_are_gone(draft, label, code):
     assert code not in codes(draft, label)

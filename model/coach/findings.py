@@ -84,6 +84,8 @@ def _span_findings(code, prep, probs, decision):
     units = prep["units"]
     boost = [BOOST * (mode == "boosted" and any(_overlaps(sp, u) for sp in rule)) for u in units]
     flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
+    if code == "blame":  # an agent owning a fault ("you should have had this") is not blame, whatever else
+        flagged = [i for i in flagged if not any(_overlaps(sp, units[i]) for sp in prep["hits"]["owning"])]
     if mode == "both":
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
