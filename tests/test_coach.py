@@ -213,6 +213,18 @@ def test_learned_runtime_sums_as_a_plain_per_sentence_loop():
     assert np.allclose(model.probs(feats), np.array(expected), atol=1e-6)
 
 
+def test_unit_features_say_how_it_opens_when_and_what_comes_later():
+    from attune.model.coach.findings import prepare
+
+    draft = "Sorry, that's rubbish. The class won't be back on Tuesdays. Instead, I've booked you for Thursday at 7."
+    feats = prepare(coach.current_config(), draft, "disappointed")["features"]
+    refusal, step = feats[1], feats[2]
+    assert "f:the" in refusal and "idx:1" in refusal and "after:instead" in refusal
+    assert "when" not in refusal
+    assert "when" in step and "when+who" in step and "f2:instead i" in step and not any(
+        f.startswith("after:") for f in step)  # nothing comes after the last sentence
+
+
 @pytest.mark.slow
 def test_training_writes_a_model_the_runtime_loads(tmp_path):
     from attune.model.coach import learned as coach_learned, train as coach_train
