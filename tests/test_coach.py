@@ -236,7 +236,7 @@ def test_training_writes_a_model_the_runtime_loads(tmp_path):
     coach_train.main(["--data", str(small), "-o", str(out)])
     model = coach_learned.load(out)
     assert set(model.decisions) == set(coach_train.HEADS)
-    assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked"}
+    assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked", "stacked_agreed"}
     assert set(model.stacks) == {"no_next_step", "no_acknowledgement"}
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically
 

@@ -33,7 +33,7 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import cross_val_predict
 
-from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, prepare, stack_features
+from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, stack_features
 from .learned import MODEL_PATH, encode
 
 __all__ = ["fit", "main"]
@@ -46,6 +46,10 @@ MODES_FOR = {"false_empathy": ("rule",), "canned_apology": ("rule", "either"),
              # head weighs them (boosted) or adds to them, but does not decide without them
              "refusal_without_alternative": ("rule", "boosted", "either", "both")}
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.95, 0.05), 2))
+# A reply whose acknowledgement both the phrase rule and the head see ("Your files are safe.") is not
+# told it has none, whatever the draft-level model says: a false alarm on a good reply costs more
+# trust than a miss (cross-validation: one training draft of recall less).
+STACKED_FOR = {"no_next_step": ("stacked", "stacked_agreed"), "no_acknowledgement": ("stacked_agreed",)}
 BAR = (0.85, 0.75)  # precision, recall: the issue's bar for every code
 MIN_DF = 2
 C = 1.0
@@ -180,11 +184,13 @@ def fit_stacks(config, preps, probs):
     return stacks, oof
 
 
-def _stacked_counts(config, preps, code, oof, t):
+def _stacked_counts(config, preps, code, oof, t, probs=None):
+    """Counts of the "stacked" decision, or of "stacked_agreed" when the heads' ``probs`` are given."""
     tp = fp = fn = 0
     for i, p in enumerate(preps):
         gold = code in p["codes"]
-        found = _gated(config, code, p) and oof.get(i, 0.0) >= t
+        found = (_gated(config, code, p) and oof.get(i, 0.0) >= t
+                 and not (probs is not None and agreed(code, p, probs[i])))
         tp += gold and found
         fp += found and not gold
         fn += gold and not found
@@ -214,10 +220,11 @@ def _cv_scores(config, preps, probs, stack_oof, code):
     """``(mode, threshold, precision, recall, f1)`` of every choice for ``code`` in cross-validation."""
     out = []
     verbose = os.environ.get("ATTUNE_COACH_VERBOSE")
-    for mode in MODES_FOR.get(code, MODES) + (("stacked",) if code in WHOLE_CODES else ()):
+    for mode in MODES_FOR.get(code, MODES) + STACKED_FOR.get(code, ()):
         for t in (THRESHOLDS if mode != "rule" else (0.5,)):
-            if mode == "stacked":
-                tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t)
+            if mode.startswith("stacked"):
+                agreed_probs = probs if mode == "stacked_agreed" else None
+                tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t, agreed_probs)
             else:
                 tp, fp, fn = _code_counts(config, preps, probs, code, (code, mode, t))
             p = tp / (tp + fp) if tp + fp else 0.0
