@@ -66,6 +66,14 @@ def test_the_issue_cases_are_found(draft, label, code):
      "no_acknowledgement"),
     ("Your PDF invoice shows proration (the part of the month you used) at the top. It renews on the 1st.",
      "confused", "jargon"),
+    # benign phrasings the blame rules once read as reproach (false alarms on training drafts)
+    ("Glad it's arrived, and thanks for letting us know! Nothing else needed on your side.", "grateful", "blame"),
+    ("Thanks so much for writing. Nothing further needed from you; your fault ticket is closed.", "grateful",
+     "blame"),
+    ("1. Set the APN to 'mobile.vantel'\n2. Restart the phone\nYou should have data within a couple of minutes.",
+     "neutral", "blame"),
+    ("I have updated the name on your booking, exactly as shown in your passport. There is no charge.", "neutral",
+     "blame"),
 ])
 def test_the_issue_false_alarms_are_gone(draft, label, code):
     assert code not in codes(draft, label)
@@ -205,6 +213,18 @@ def test_learned_runtime_sums_as_a_plain_per_sentence_loop():
     assert np.allclose(model.probs(feats), np.array(expected), atol=1e-6)
 
 
+def test_unit_features_say_how_it_opens_when_and_what_comes_later():
+    from attune.model.coach.findings import prepare
+
+    draft = "Sorry, that's rubbish. The class won't be back on Tuesdays. Instead, I've booked you for Thursday at 7."
+    feats = prepare(coach.current_config(), draft, "disappointed")["features"]
+    refusal, step = feats[1], feats[2]
+    assert "f:the" in refusal and "idx:1" in refusal and "after:instead" in refusal
+    assert "when" not in refusal
+    assert "when" in step and "when+who" in step and "f2:instead i" in step and not any(
+        f.startswith("after:") for f in step)  # nothing comes after the last sentence
+
+
 @pytest.mark.slow
 def test_training_writes_a_model_the_runtime_loads(tmp_path):
     from attune.model.coach import learned as coach_learned, train as coach_train
@@ -216,7 +236,7 @@ def test_training_writes_a_model_the_runtime_loads(tmp_path):
     coach_train.main(["--data", str(small), "-o", str(out)])
     model = coach_learned.load(out)
     assert set(model.decisions) == set(coach_train.HEADS)
-    assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked"}
+    assert {m for _, m, _ in model.decisions.values()} <= set(coach_train.MODES) | {"stacked", "stacked_agreed"}
     assert set(model.stacks) == {"no_next_step", "no_acknowledgement"}
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically
 

@@ -14,13 +14,22 @@ ROWS = [json.loads(line) for line in (HERE / "drafts.jsonl").read_text(encoding=
 WHOLE = {"no_next_step", "no_acknowledgement", "too_long"}
 
 
-def _split_of(row_id):
+# drafts written after test results had been seen: training only (README, "Training-only drafts")
+TRAIN_ONLY = {json.loads(line)["id"] for line in
+              (HERE / "train_only_v7_v9.jsonl").read_text(encoding="utf-8").splitlines()}
+
+
+def _convert():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("convert", HERE / "convert.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.split_of(row_id)
+    return mod
+
+
+def _split_of(row_id):
+    return "train" if row_id in TRAIN_ONLY else _convert().split_of(row_id)
 
 
 def test_size_moods_and_clean_share():
@@ -45,3 +54,22 @@ def test_spans_are_the_quotes_and_the_split_is_fixed(row):
 def test_test_split_is_about_a_quarter():
     share = sum(r["split"] == "test" for r in ROWS) / len(ROWS)
     assert 0.2 <= share <= 0.3
+
+
+def test_train_only_drafts_are_in_training_and_the_test_side_is_the_hash_alone():
+    by_id = {r["id"]: r for r in ROWS}
+    assert TRAIN_ONLY and all(by_id[i]["split"] == "train" for i in TRAIN_ONLY)
+    convert = _convert()
+    assert all(convert.split_of(r["id"]) == "test" for r in ROWS if r["split"] == "test")
+
+
+def test_convert_honours_a_forced_train_split_and_refuses_a_forced_test():
+    convert = _convert()
+    test_id = next(r["id"] for r in ROWS if r["split"] == "test")  # an id the hash sends to test
+    row = {"id": test_id, "customer": "c", "customer_label": "neutral", "draft": "We can't.",
+           "findings": [{"code": "refusal_without_alternative", "quote": "We can't."}],
+           "domain": "retail", "register": "chat", "writer": "v7"}
+    assert convert.convert(row)["split"] == "test"
+    assert convert.convert({**row, "split": "train"})["split"] == "train"
+    with pytest.raises(ValueError, match="only be forced to 'train'"):
+        convert.convert({**row, "split": "test"})

@@ -3,7 +3,8 @@
 Which of rule and learned head decides a code, and at which probability, is part of the shipped
 learned model (chosen on the training split, see ``train.py``); without that file the rules decide.
 Modes: ``rule``; ``learned`` (the head alone); ``boosted`` (the head, trusting units the rule hits a
-little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (a draft-level model).
+little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (a draft-level model) and
+``stacked_agreed`` (the same, unless rule and head agree on one unit, see :func:`agreed`).
 """
 
 import math
@@ -62,7 +63,8 @@ def prepare(config, draft, label, with_features=True):
             context = {"prev": per_unit[i - 1] if i else set(),
                        "next": per_unit[i + 1] if i + 1 < len(units) else set(),
                        "draft": others, "next_words": unit_words[i + 1] if i + 1 < len(units) else [],
-                       "first": i == 0, "last": i == len(units) - 1}
+                       "first": i == 0, "last": i == len(units) - 1, "index": i,
+                       "after_words": set().union(*unit_words[i + 1:]) if i + 1 < len(units) else set()}
             feats.append(features(unit_words[i], per_unit[i], context, label))
     return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}
 
@@ -83,6 +85,8 @@ def _span_findings(code, prep, probs, decision):
     units = prep["units"]
     boost = [BOOST * (mode == "boosted" and any(_overlaps(sp, u) for sp in rule)) for u in units]
     flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
+    if code == "blame":  # an agent owning a fault ("you should have had this") is not blame, whatever else
+        flagged = [i for i in flagged if not any(_overlaps(sp, units[i]) for sp in prep["hits"]["owning"])]
     if mode == "both":
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
@@ -108,17 +112,24 @@ def stack_features(code, prep, probs, label, n_words):
         [float(label == lab) for lab in _STACK_LABELS]
 
 
+def agreed(code, prep, probs):
+    """Whether one unit has what ``code`` looks for by both its phrase rule and its head (p >= 0.5):
+    "stacked_agreed" lets that stand even where the draft-level model, fitted mostly on longer
+    drafts, says missing."""
+    return any(WHOLE_CODES[code] in hits and p[code] >= 0.5 for hits, p in zip(prep["per_unit"], probs))
+
+
 def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
     """Whether the draft has what ``code`` looks for (a next step, an acknowledgement)."""
     rule = bool(prep["hits"][WHOLE_CODES[code]])
     if decision is None or decision[1] == "rule":
         return rule
     head, mode, threshold = decision
-    if mode == "stacked":  # a small draft-level model over stack_features says "missing"
+    rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
+    if mode in ("stacked", "stacked_agreed"):  # a small draft-level model over stack_features says "missing"
         w, b = stack
         z = b + sum(wi * fi for wi, fi in zip(w, stack_features(code, prep, probs, label, n_words)))
-        return 1.0 / (1.0 + math.exp(-z)) < threshold
-    rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
+        return 1.0 / (1.0 + math.exp(-z)) < threshold or (mode == "stacked_agreed" and agreed(code, prep, probs))
     boost = [BOOST * (mode == "boosted" and hit) for hit in rule_units]
     learned = any(p[head] + b >= threshold for p, b in zip(probs, boost))
     return {"learned": learned, "boosted": learned, "either": rule or learned, "both": rule and learned}[mode]

@@ -16,8 +16,8 @@ For those two codes a small draft-level model ("stacked") may decide instead, ov
 out-of-fold probabilities, where the rule hits, the draft's length and the label.
 
 How rule and head are combined for each code (rule alone, head alone, either, both) and the head's
-threshold are chosen by five-fold cross-validation on the training split, by draft: the best F1 among
-choices with precision >= 0.9, else the best F1. scikit-learn is needed here only.
+threshold are chosen by five-fold cross-validation on the training split, grouped by writing batch:
+the choice whose worse margin over the bar (precision 0.85, recall 0.75) is widest, then the best F1. scikit-learn is needed here only.
 """
 
 import argparse
@@ -33,7 +33,7 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import cross_val_predict
 
-from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, prepare, stack_features
+from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, stack_features
 from .learned import MODEL_PATH, encode
 
 __all__ = ["fit", "main"]
@@ -41,8 +41,16 @@ __all__ = ["fit", "main"]
 HEADS = SPAN_CODES + tuple(WHOLE_CODES)
 MODES = ("rule", "learned", "boosted", "either", "both")
 # A fixed phrase family stays a rule (the issue's "keep rules where a rule is exact"); a head may only add.
-MODES_FOR = {"false_empathy": ("rule",), "canned_apology": ("rule", "either")}
+MODES_FOR = {"false_empathy": ("rule",), "canned_apology": ("rule", "either"),
+             # the refusal rules name the issue's own cases ("that's outside our refund window"): the
+             # head weighs them (boosted) or adds to them, but does not decide without them
+             "refusal_without_alternative": ("rule", "boosted", "either", "both")}
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.95, 0.05), 2))
+# A reply whose acknowledgement both the phrase rule and the head see ("Your files are safe.") is not
+# told it has none, whatever the draft-level model says: a false alarm on a good reply costs more
+# trust than a miss (cross-validation: one training draft of recall less).
+STACKED_FOR = {"no_next_step": ("stacked", "stacked_agreed"), "no_acknowledgement": ("stacked_agreed",)}
+BAR = (0.85, 0.75)  # precision, recall: the issue's bar for every code
 MIN_DF = 2
 C = 1.0
 
@@ -176,11 +184,13 @@ def fit_stacks(config, preps, probs):
     return stacks, oof
 
 
-def _stacked_counts(config, preps, code, oof, t):
+def _stacked_counts(config, preps, code, oof, t, probs=None):
+    """Counts of the "stacked" decision, or of "stacked_agreed" when the heads' ``probs`` are given."""
     tp = fp = fn = 0
     for i, p in enumerate(preps):
         gold = code in p["codes"]
-        found = _gated(config, code, p) and oof.get(i, 0.0) >= t
+        found = (_gated(config, code, p) and oof.get(i, 0.0) >= t
+                 and not (probs is not None and agreed(code, p, probs[i])))
         tp += gold and found
         fp += found and not gold
         fn += gold and not found
@@ -206,31 +216,42 @@ def _code_counts(config, preps, probs, code, decision):
     return tp, fp, fn
 
 
-def choose(config, preps, probs, stack_oof):
-    """Per code, the (mode, threshold) with the best F1 at precision >= 0.9 in cross-validation."""
-    chosen = {}
+def _cv_scores(config, preps, probs, stack_oof, code):
+    """``(mode, threshold, precision, recall, f1)`` of every choice for ``code`` in cross-validation."""
+    out = []
     verbose = os.environ.get("ATTUNE_COACH_VERBOSE")
+    for mode in MODES_FOR.get(code, MODES) + STACKED_FOR.get(code, ()):
+        for t in (THRESHOLDS if mode != "rule" else (0.5,)):
+            if mode.startswith("stacked"):
+                agreed_probs = probs if mode == "stacked_agreed" else None
+                tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t, agreed_probs)
+            else:
+                tp, fp, fn = _code_counts(config, preps, probs, code, (code, mode, t))
+            p = tp / (tp + fp) if tp + fp else 0.0
+            r = tp / (tp + fn) if tp + fn else 0.0
+            if verbose and verbose in code:
+                print(f"    {code} {mode} {t:.2f}: p {p:.3f} r {r:.3f}")
+            out.append((mode, float(t), p, r, 2 * p * r / (p + r) if p + r else 0.0))
+    return out
+
+
+def choose(config, preps, probs, stack_oof):
+    """Per code, the (mode, threshold) farthest above the bar (:data:`BAR`) in cross-validation.
+
+    The bar is precision >= 0.85 and recall >= 0.75, so the margin is the worse of the two distances
+    above it. Among choices with the widest margin (to 0.01) and an F1 within 0.01 of the best of them,
+    the rule-anchored modes win: they keep the rules' quote and idiom handling and the exact spans.
+    """
+    chosen = {}
     for code in HEADS:
-        best = None
-        modes = MODES_FOR.get(code, MODES) + (("stacked",) if code in WHOLE_CODES else ())
-        for mode in modes:
-            for t in (THRESHOLDS if mode != "rule" else (0.5,)):
-                if mode == "stacked":
-                    tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t)
-                else:
-                    tp, fp, fn = _code_counts(config, preps, probs, code, (code, mode, t))
-                p = tp / (tp + fp) if tp + fp else 0.0
-                r = tp / (tp + fn) if tp + fn else 0.0
-                f1 = 2 * p * r / (p + r) if p + r else 0.0
-                if verbose and verbose in code:
-                    print(f"    {code} {mode} {t:.2f}: p {p:.3f} r {r:.3f}")
-                # ties (within 0.01 of F1) go to the rule-anchored modes: they keep the rules' quote
-                # and idiom handling and the exact spans
-                key = (p >= 0.9, round(f1, 2), mode not in ("learned", "boosted"), mode == "boosted", p)
-                if best is None or key > best[0]:
-                    best = (key, mode, float(t), p, r)
-        chosen[code] = best[1:]
-        print(f"  {code:28} {best[1]:8} t={best[2]:.2f}  cv precision {best[3]:.3f} recall {best[4]:.3f}")
+        scores = _cv_scores(config, preps, probs, stack_oof, code)
+        margin = max(round(min(p - BAR[0], r - BAR[1]), 2) for _, _, p, r, _ in scores)
+        wide = [s for s in scores if round(min(s[2] - BAR[0], s[3] - BAR[1]), 2) == margin]
+        top = max(s[4] for s in wide)
+        near = [s for s in wide if s[4] >= top - 0.01]
+        best = max(near, key=lambda s: (s[0] not in ("learned", "boosted"), s[0] == "boosted", s[4], s[2]))
+        chosen[code] = best[:4]
+        print(f"  {code:28} {best[0]:8} t={best[1]:.2f}  cv precision {best[2]:.3f} recall {best[3]:.3f}")
     return chosen
 
 

@@ -21,6 +21,13 @@ _CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"
                  (re.compile(r"\bcannot\b"), "can not"), (re.compile(r"n't\b"), " not"),
                  (re.compile(r"'re\b"), " are"), (re.compile(r"'ll\b"), " will"), (re.compile(r"'ve\b"), " have"),
                  (re.compile(r"\bi'm\b"), "i am"), (re.compile(r"'d\b"), " would"), (re.compile(r"\d"), "0"))
+# When something happens: a day, a time, a span of hours or days. Next steps name one ("by Friday",
+# "within 2 days", "at 3 pm"); a policy statement or a vague promise seldom does.
+_WHEN = re.compile(r"\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                   r"morning|afternoon|evening|week|now|straight away|right away|within|by|until|before|"
+                   r"0+ ?(?:am|pm)|0+:0+|hours?|days?|minutes?)\b")
+_ONWARD = frozenset("instead however but can could option alternatively offer free credit refund refunded "
+                    "rebook switch upgrade collect redirect reserved booked will link plan".split())
 _QUOTED = re.compile(r"“[^”\n]{1,300}”|\"[^\"\n]{1,300}\"|(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
 
 
@@ -113,6 +120,18 @@ def features(unit_words, hits, context, label):
     f += [f"nw:{w}" for w in context["next_words"]]
     f.append(f"l:{label}")
     f.append(f"len:{min(len(unit_words) // 5, 6)}")
+    # how the unit opens ("click", "please reply", "as outlined") and whether it says when
+    if unit_words:
+        f.append(f"f:{unit_words[0]}")
+        f.append(f"f2:{' '.join(unit_words[:2])}")
+    if _WHEN.search(" ".join(unit_words)):
+        f.append("when")
+        if {"i", "we", "you", "it", "will", "have", "has", "been"} & set(unit_words):
+            f.append("when+who")
+    f.append(f"idx:{min(context.get('index', 0), 4)}")
+    # words that often carry an alternative or a way forward, seen in the units after this one: a
+    # "no" followed three sentences later by "instead, you can" is no refusal without alternative
+    f += [f"after:{w}" for w in context.get("after_words", ()) if w in _ONWARD]
     if context["first"]:
         f.append("pos:first")
     if context["last"]:

@@ -5,6 +5,10 @@
 Each finding's ``quote`` must occur in the draft (the first occurrence is the span; shouted words may
 repeat, every other quote is unique by the writers' check); whole-draft codes keep ``start``/``end`` null.
 A row whose quote is missing stops the build with its id: nothing is dropped silently.
+
+A row may say ``"split": "train"``: drafts written after test results had been seen (writers ``v7``,
+``v8``) go to training only, so nobody who has seen the test numbers writes test drafts. No row can
+ask for ``test``: the test side is decided by the hash alone.
 """
 
 import hashlib
@@ -41,7 +45,10 @@ def convert(row):
         findings.append({"code": f["code"], "quote": quote, "start": start, "end": start + len(quote)})
     out = {k: row[k] for k in FIELDS}
     out["findings"] = findings
-    out["split"] = split_of(row["id"])
+    forced = row.get("split")
+    if forced not in (None, "train"):
+        raise ValueError(f"{row['id']}: split may only be forced to 'train', not {forced!r}")
+    out["split"] = forced or split_of(row["id"])
     return out
 
 
