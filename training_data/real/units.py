@@ -201,8 +201,8 @@ def add_round(candidates_path, out_dir, path=HERE / "labels.csv", data_dir=DEFAU
                 continue
         added.append(ref | {"label": given[names[0]], "annotator": "+".join(names[:2]), "split": "train"})
     _write_csv(path, REF_FIELDS, rows + added)
-    _write_csv(HERE / "second_pass_round2.csv", PAIR_FIELDS, pairs)
-    _write_csv(HERE / "round2_disputed.csv", FIELDS + PAIR_FIELDS[1:], disputed)
+    _write_csv(Path(path).with_name("second_pass_round2.csv"), PAIR_FIELDS, pairs)
+    _write_csv(Path(path).with_name("round2_disputed.csv"), FIELDS + PAIR_FIELDS[1:], disputed)
     return len(added), len(disputed), len(pairs)
 
 
