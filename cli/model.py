@@ -80,11 +80,13 @@ def render(text, result, width=24):
 @click.option("--corpus-cap", type=int, help="Use at most this many examples per label of each corpus.")
 @click.option("--real", "real_weight", type=click.FloatRange(0), default=0.0, show_default=True,
               help="Weight of each labelled unit of real customers' text (training_data/real, read from $ATTUNE_DATA).")
+@click.option("--real-balance", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Tilt the real units' weights towards equal label totals (0: as labelled, 1: balanced).")
 @click.option("--gate-bias", type=float, help="Log prior odds of support text for the source gate.")
 @click.option("--corpora-of", metavar="MODEL_DIR|shipped",
               help="Also the public corpora that model was trained on, found under $ATTUNE_DATA (or ../shared/data).")
-def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_cap, real_weight, gate_bias,
-          corpora_of):
+def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_cap, real_weight, real_balance,
+          gate_bias, corpora_of):
     """Train a model on our messages plus optional corpora, and save it.
 
     A relative corpus PATH is also looked up under $ATTUNE_DATA, which is how manifests record it.
@@ -101,7 +103,8 @@ def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_ca
                + (f" + {len(extra)} corrections" if feedback else ""), err=True)
     params = {"gate_bias": gate_bias} if gate_bias is not None else {}
     m = model.train.train(data_dir, corpora=specs, version=version, eval_corpora=evals, extra=extra, C=C,
-                          corpus_cap=corpus_cap, real_weight=real_weight, **params)
+                          corpus_cap=corpus_cap, real_weight=real_weight, real_balance=real_balance,
+                          **params)
     path = m.save(output)
     for name, s in m.manifest.get("scores", {}).items():
         click.echo(f"{name}: macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  (n={s['n']})")

@@ -25,7 +25,7 @@ from .evaluate import evaluate
 from .features import StyleFeatures, TicketVectorizer
 from .labels import LABELS, check_label
 
-__all__ = ["build_pipeline", "fit", "train", "balanced_weights", "cap_per_label", "DEFAULTS", "LICENCES", "CORPUS_CAP"]
+__all__ = ["build_pipeline", "fit", "train", "balanced_weights", "real_unit_weights", "cap_per_label", "DEFAULTS", "LICENCES", "CORPUS_CAP"]
 
 DEFAULTS = {
     "C": 4.0,
@@ -144,7 +144,17 @@ def fit(texts, labels, sample_weight=None, domain=None, version=None, manifest=N
 PUBLIC, SUPPORT, REAL = 0, 1, 2
 
 
-def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=CORPUS_CAP, real_weight=0.0, **params):
+def real_unit_weights(labels, weight, balance=0.0):
+    """Weights of real units: ``weight`` each on average, tilted towards equal label totals by ``balance``
+    (0: as labelled, a rare feeling stays rare; 1: each label the same total; between: counts ** -balance)."""
+    if not balance:
+        return [weight] * len(labels)
+    tilt = balanced_weights(labels, len(labels)) ** balance
+    return list(weight * tilt * len(labels) / tilt.sum())
+
+
+def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=CORPUS_CAP, real_weight=0.0,
+          real_balance=0.0, **params):
     """Train on ``training_data`` (split=train) plus weighted public corpora.
 
     Parameters
@@ -161,6 +171,9 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         Weight of each labelled unit of real customers' text (``real/labels.csv``, train split,
         resolved from the data root) relative to an average message of ours; they are a source of
         their own for the gate. 0 leaves them out.
+    real_balance : float, default 0
+        Tilts the real units' weights towards equal label totals (see :func:`real_unit_weights`); their
+        average weight stays ``real_weight``.
 
     Returns
     -------
@@ -188,9 +201,9 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         real_path = Path(data_dir or TRAINING_DIR) / REAL_FILE
         real = read_references(real_path, split="train")
         texts, labels = texts + [u["text"] for u in real], labels + [u["label"] for u in real]
-        weights += [real_weight] * len(real)  # as labelled: a rare feeling stays rare
+        weights += real_unit_weights([u["label"] for u in real], real_weight, real_balance)
         domain += [REAL] * len(real)
-        sources.append(_source("real", real_path, len(real), real_weight))
+        sources.append(_source("real", real_path, len(real), real_weight) | {"balance": real_balance})
     version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S")
     model = fit(texts, labels, sample_weight=weights, domain=domain, version=version,
                 manifest={"sources": sources, "n_extra": len(extra)}, **params)

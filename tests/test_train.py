@@ -55,3 +55,13 @@ def test_a_changed_corpus_is_refused_not_silently_read(tmp_path, monkeypatch):
     monkeypatch.setenv("ATTUNE_DATA", str(root))
     with pytest.raises(DataError, match="no longer reads what was labelled"):
         train.train(data, real_weight=1.0, min_df=1, calibration_folds=2)
+
+
+def test_real_balance_tilts_rare_labels_up_and_keeps_the_average_weight():
+    labels = ["neutral"] * 8 + ["angry"] * 2
+    assert train.real_unit_weights(labels, 0.5) == [0.5] * 10  # as labelled
+    balanced = train.real_unit_weights(labels, 0.5, balance=1.0)
+    assert sum(balanced) == pytest.approx(5.0)
+    assert sum(w for w, y in zip(balanced, labels) if y == "angry") == pytest.approx(2.5)  # equal label totals
+    half = train.real_unit_weights(labels, 0.5, balance=0.5)
+    assert half[0] < half[-1] < balanced[-1]

@@ -5,7 +5,16 @@ folder keeps only references — file, record id, row, character offsets — plu
 resolves them to text at training or evaluation time and checks each unit still reads the same.
 
     python training_data/real/units.py candidates OUT.jsonl   # the sampled units, with text (never commit OUT)
-    python training_data/real/units.py agreement              # Cohen's kappa of the two labelling passes
+    python training_data/real/units.py agreement [PAIRS.csv]  # Cohen's kappa of two labelling passes
+    python training_data/real/units.py add-round CANDIDATES.jsonl OUT_DIR   # append a labelling round
+
+``add-round`` reads a round's candidate units (references and text, one JSON object a line, never
+committed) and the annotators' label files ``OUT_DIR/out_A.jsonl``, ``out_B.jsonl`` ... (``{"unit",
+"label"}`` a line; file A is annotator ``b1``, B ``b2`` and so on). It appends the labelled units to
+``labels.csv`` as references, split train: a unit labelled once gets its annotator, one labelled twice
+alike ``bX+bY``; two different labels leave it out and list it in ``round2_disputed.csv`` for
+adjudication. Every double-labelled unit goes to ``second_pass_round2.csv`` for ``agreement``. Running
+it again replaces the round's earlier rows, so it can follow annotators who are still at work.
 """
 
 import csv
@@ -25,6 +34,7 @@ FIELDS = ("unit", "file", "record", "row", "start", "end", "kind", "sha1")
 # A sentence ends at . ! or ? before white space, or at a blank line; CFPB's XX/XX/XXXX never ends one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9{])|\n\s*\n")
 _WORD = re.compile(r"[A-Za-z']+")
+LABELS = ("angry", "frustrated", "anxious", "confused", "disappointed", "grateful", "neutral")
 
 
 def digest(text):
@@ -125,18 +135,96 @@ def agreement(path=HERE / "second_pass.csv"):
     """Agreement of the two independent passes: overall, and per label (that label or not)."""
     with open(path, newline="", encoding="utf-8") as fh:
         pairs = [(r["first"], r["second"]) for r in csv.DictReader(fh)]
-    labels = ("angry", "frustrated", "anxious", "confused", "disappointed", "grateful", "neutral")
+    if not pairs:
+        return f"{path.name}: no unit labelled twice yet"
     lines = [f"units {len(pairs)}, raw agreement {sum(a == b for a, b in pairs) / len(pairs):.3f}, "
              f"Cohen's kappa {kappa(pairs):.3f}", "label          kappa  first  second"]
-    for label in labels:
+    for label in LABELS:
         k = kappa([(a == label, b == label) for a, b in pairs])
         lines.append(f"{label:<13} {k:6.3f} {sum(a == label for a, _ in pairs):6d} {sum(b == label for _, b in pairs):7d}")
     return "\n".join(lines)
 
 
+ROUND_PREFIX = "s"  # unit ids of the second labelling round (s00001 ...); the first round's are r00001 ...
+REF_FIELDS = FIELDS + ("label", "annotator", "split")
+PAIR_FIELDS = ("unit", "first", "first_annotator", "second", "second_annotator")
+
+
+def round_labels(out_dir):
+    """unit -> {annotator: label} from ``out_X.jsonl`` files (the last label of an annotator counts)."""
+    labels = {}
+    for path in sorted(Path(out_dir).glob("out_?.jsonl")):
+        annotator = f"b{ord(path.stem[-1].upper()) - ord('A') + 1}"
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                if item.get("label") not in LABELS:
+                    raise ValueError(f"{path}:{n}: unknown label {item.get('label')!r}")
+                labels.setdefault(item["unit"], {})[annotator] = item["label"]
+    return labels
+
+
+def _check_train_side(unit, labelled, data_dir):
+    """A round's unit must read what was labelled and never touch a test narrative or query."""
+    if _text(data_dir, unit["file"], int(unit["row"]), int(unit["start"]), int(unit["end"])) != unit["text"] \
+            or digest(unit["text"]) != unit["sha1"]:
+        raise ValueError(f"unit {unit['unit']}: reference does not read its text")
+    if ("test" in labelled.get((unit["file"], str(unit["row"])), ())) or unit["file"].endswith("test.csv"):
+        raise ValueError(f"unit {unit['unit']}: its {unit['file']} row {unit['row']} holds test units")
+
+
+def add_round(candidates_path, out_dir, path=HERE / "labels.csv", data_dir=DEFAULT_DATA):
+    """Merge a labelling round into ``labels.csv`` (see the module's help); returns (added, disputed, pairs)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if not r["unit"].startswith(ROUND_PREFIX)]
+    splits = {}
+    for r in rows:
+        splits.setdefault((r["file"], r["row"]), set()).add(r["split"])
+    with open(candidates_path, encoding="utf-8") as fh:
+        cands = [json.loads(line) for line in fh if line.strip()]
+    labels, added, disputed, pairs = round_labels(out_dir), [], [], []
+    for unit in cands:
+        given = labels.get(unit["unit"])
+        if not given:
+            continue
+        _check_train_side(unit, splits, data_dir)
+        names = sorted(given, key=lambda a: int(a[1:]))
+        ref = {k: unit[k] for k in FIELDS}
+        if len(names) >= 2:
+            (a, b) = names[:2]
+            pairs.append({"unit": unit["unit"], "first": given[a], "first_annotator": a,
+                          "second": given[b], "second_annotator": b})
+            if given[a] != given[b]:
+                disputed.append(ref | {"first": given[a], "first_annotator": a, "second": given[b], "second_annotator": b})
+                continue
+        added.append(ref | {"label": given[names[0]], "annotator": "+".join(names[:2]), "split": "train"})
+    _write_csv(path, REF_FIELDS, rows + added)
+    _write_csv(Path(path).with_name("second_pass_round2.csv"), PAIR_FIELDS, pairs)
+    _write_csv(Path(path).with_name("round2_disputed.csv"), FIELDS + PAIR_FIELDS[1:], disputed)
+    return len(added), len(disputed), len(pairs)
+
+
+def _write_csv(path, fields, rows):
+    """Write through a temporary file and rename, so a crash leaves the old file or the new one."""
+    tmp = Path(f"{path}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 def main(argv):
-    if len(argv) == 2 and argv[1] == "agreement":
-        print(agreement())
+    if len(argv) in (2, 3) and argv[1] == "agreement":
+        print(agreement(*([Path(argv[2])] if len(argv) == 3 else [])))
+        return 0
+    if len(argv) == 4 and argv[1] == "add-round":
+        added, disputed, pairs = add_round(argv[2], argv[3])
+        print(f"added {added} units, {disputed} disputed (round2_disputed.csv), {pairs} labelled twice")
         return 0
     if len(argv) == 3 and argv[1] == "candidates":
         with open(argv[2], "w", encoding="utf-8") as fh:
