@@ -136,7 +136,7 @@ COACH_BAR = (0.85, 0.75)  # precision, recall: issue 14's bar for every finding 
 
 
 def _pr(s):
-    return f"{_f(s['precision'], 2)} / {_f(s['recall'], 2)}" if s else "—"
+    return f"{_f(s['precision'])} / {_f(s['recall'])}" if s else "—"
 
 
 def coach_lines(results):
@@ -155,16 +155,16 @@ def coach_lines(results):
         ok_r = sc["recall"] is not None and sc["recall"] >= COACH_BAR[1]
         met += ok_p and ok_r
         verdict = "met" if ok_p and ok_r else "**recall not met**" if ok_p else "**precision not met**" if ok_r else "**not met**"
-        lines.append(f"| {code} | {sc['tp'] + sc['fn']} | {'**' if ok_p else ''}{_f(sc['precision'], 2)}{'**' if ok_p else ''} | "
-                     f"{'**' if ok_r else ''}{_f(sc['recall'], 2)}{'**' if ok_r else ''} | {_pr(rules.get(code))} | "
+        lines.append(f"| {code} | {sc['tp'] + sc['fn']} | {'**' if ok_p else ''}{_f(sc['precision'])}{'**' if ok_p else ''} | "
+                     f"{'**' if ok_r else ''}{_f(sc['recall'])}{'**' if ok_r else ''} | {_pr(rules.get(code))} | "
                      f"{_pr(before.get(code))} | {verdict} |")
     cl = full["codes"]["clean"]
     share = lambda r: f"{r['clean']['share'] * 100:.1f} %" if r.get("clean") and r["clean"]["share"] is not None else "—"
     lines.append(f"| **clean drafts with no finding** | {cl['n']} | **{cl['share'] * 100:.1f} %** ({cl['no_finding']}) | | "
                  f"{share(rules)} | {share(before)} | ≥ 95 %: {'met' if cl['share'] >= 0.95 else '**not met**'} |")
     n_codes = len(full["codes"]) - 1
-    lines += ["", f"{met} of {n_codes} codes meet the bar on the test split ({full['drafts']} drafts, never used to "
-              "choose anything). A finding is right when the draft has that code and, for codes with words, the found "
+    lines += ["", f"{met} of {n_codes} codes meet the bar on the test split ({full['drafts']} drafts the checks never "
+              "learn from; [docs/coach.md](coach.md#how-well-it-does) says how far to trust them). A finding is right when the draft has that code and, for codes with words, the found "
               "words overlap the expected ones; each (draft, code) counts once."]
     sp = full.get("speed")
     if sp:

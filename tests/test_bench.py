@@ -101,6 +101,6 @@ def test_the_page_is_written_whole_with_no_hand_kept_tail(tmp_path):
     text = page.read_text()
     assert "Third session" not in text and "1,523" not in text
     assert "**12.9 s** wall" in text and "promoted v2" in text  # retrain_bench.py's result
-    assert "| blame | 10 | **0.89** | **0.80** |" in text and "| jargon | 10 | **1.00** | 0.60 |" in text
+    assert "| blame | 10 | **0.889** | **0.800** |" in text and "| jargon | 10 | **1.000** | 0.600 |" in text
     assert "**recall not met**" in text and "1 of 2 codes meet the bar" in text and "median 1.50 ms" in text
     assert text.count("## Browser extension") == 1
