@@ -42,12 +42,13 @@
   });
 
   // Debug timing (only when the debugTiming setting is on): all content-script time spent on
-  // messages, divided by the number of distinct messages handled.
+  // messages, divided by the number of distinct messages handled (rescans that found nothing new
+  // count too), and the longest single scan.
   function record(ms, newMessages) {
     if (!debugTiming) return;
     stats.messages += newMessages;
     stats.totalMs += ms;
-    if (newMessages) stats.maxMs = Math.max(stats.maxMs, ms / newMessages);
+    stats.maxMs = Math.max(stats.maxMs, ms);
     document.documentElement.setAttribute('data-attune-work', JSON.stringify(stats));
   }
 
