@@ -24,7 +24,7 @@ async function granted(pattern) {
 // The registrations to try, best first: exact origins with ports and the server excluded; then
 // by host for browsers that refuse ports in patterns (Firefox), where pageAllowed in main.js keeps
 // the script to the enabled origins and away from the server.
-export function wantedScripts(allowed, serverUrl) {
+function wantedScripts(allowed, serverUrl) {
   const script = { id: SCRIPT_ID, matches: allowed, js: CONTENT_FILES, runAt: 'document_idle', allFrames: false, persistAcrossSessions: true };
   return [
     { ...script, excludeMatches: [globalThis.Attune.originPattern(serverUrl)] },
@@ -37,7 +37,7 @@ const sameList = (a, b) => JSON.stringify([...(a || [])].sort()) === JSON.string
 // Is a registered script already what we want? Then it is left alone: re-registering it opens a
 // moment with no content script, and a page loaded then (the first page after a browser restart)
 // got no hints until it was reloaded.
-export function sameScript(registered, wanted) {
+function sameScript(registered, wanted) {
   return sameList(registered.matches, wanted.matches) && sameList(registered.excludeMatches, wanted.excludeMatches) &&
     JSON.stringify(registered.js) === JSON.stringify(wanted.js) && (registered.runAt || 'document_idle') === wanted.runAt;
 }
@@ -49,7 +49,7 @@ async function register(existing, candidates) {
       // update is one step: no moment without a script, as unregister + register would leave.
       if (existing) await chrome.scripting.updateContentScripts([script]);
       else await chrome.scripting.registerContentScripts([script]);
-      return true;
+      return;
     } catch (err) {
       error = err;
     }
