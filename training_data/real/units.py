@@ -7,14 +7,21 @@ resolves them to text at training or evaluation time and checks each unit still 
     python training_data/real/units.py candidates OUT.jsonl   # the sampled units, with text (never commit OUT)
     python training_data/real/units.py agreement [PAIRS.csv]  # Cohen's kappa of two labelling passes
     python training_data/real/units.py add-round CANDIDATES.jsonl OUT_DIR   # append a labelling round
+    python training_data/real/units.py round-candidates OUT.jsonl PREFIX SEED N   # draw a later round
 
 ``add-round`` reads a round's candidate units (references and text, one JSON object a line, never
 committed) and the annotators' label files ``OUT_DIR/out_A.jsonl``, ``out_B.jsonl`` ... (``{"unit",
-"label"}`` a line; file A is annotator ``b1``, B ``b2`` and so on). It appends the labelled units to
+"label"}`` a line; in round 2 file A is annotator ``b1``, B ``b2`` and so on, in round 3 ``c1``, ``c2``). It appends the labelled units to
 ``labels.csv`` as references, split train: a unit labelled once gets its annotator, one labelled twice
-alike ``bX+bY``; two different labels leave it out and list it in ``round2_disputed.csv`` for
-adjudication. Every double-labelled unit goes to ``second_pass_round2.csv`` for ``agreement``. Running
-it again replaces the round's earlier rows, so it can follow annotators who are still at work.
+alike ``bX+bY``; two different labels leave it out and list it in ``roundN_disputed.csv`` for
+adjudication (N from the round's id prefix: ``s`` is round 2, ``t`` round 3). Every double-labelled unit
+goes to ``second_pass_roundN.csv`` for ``agreement``. Running it again replaces that round's earlier
+rows, so it can follow annotators who are still at work.
+
+``round-candidates`` draws a later round, all on the train side (``train_side_rows``): half of it at
+random, half among the units the shipped model reads as a feeling real text rarely shows (its guess is
+often wrong; annotators judge each unit fresh, without it). Such a round is not a natural sample and is
+never scored on.
 """
 
 import csv
@@ -145,16 +152,17 @@ def agreement(path=HERE / "second_pass.csv"):
     return "\n".join(lines)
 
 
-ROUND_PREFIX = "s"  # unit ids of the second labelling round (s00001 ...); the first round's are r00001 ...
+ROUNDS = {"s": 2, "t": 3}  # unit id prefix of each later labelling round; the first round's ids are r00001 ...
 REF_FIELDS = FIELDS + ("label", "annotator", "split")
 PAIR_FIELDS = ("unit", "first", "first_annotator", "second", "second_annotator")
 
 
-def round_labels(out_dir):
-    """unit -> {annotator: label} from ``out_X.jsonl`` files (the last label of an annotator counts)."""
+def round_labels(out_dir, who="b"):
+    """unit -> {annotator: label} from ``out_X.jsonl`` files (the last label of an annotator counts);
+    file A is annotator ``{who}1``, B ``{who}2`` and so on."""
     labels = {}
     for path in sorted(Path(out_dir).glob("out_?.jsonl")):
-        annotator = f"b{ord(path.stem[-1].upper()) - ord('A') + 1}"
+        annotator = f"{who}{ord(path.stem[-1].upper()) - ord('A') + 1}"
         with open(path, encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
                 if not line.strip():
@@ -177,14 +185,20 @@ def _check_train_side(unit, labelled, data_dir):
 
 def add_round(candidates_path, out_dir, path=HERE / "labels.csv", data_dir=DEFAULT_DATA):
     """Merge a labelling round into ``labels.csv`` (see the module's help); returns (added, disputed, pairs)."""
+    with open(candidates_path, encoding="utf-8") as fh:
+        cands = [json.loads(line) for line in fh if line.strip()]
+    prefixes = {c["unit"][0] for c in cands}
+    if len(prefixes) != 1 or not prefixes <= ROUNDS.keys():
+        raise ValueError(f"{candidates_path}: a round's unit ids share one prefix of {sorted(ROUNDS)}")
+    prefix = prefixes.pop()
     with open(path, newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if not r["unit"].startswith(ROUND_PREFIX)]
+        rows = [r for r in csv.DictReader(fh) if not r["unit"].startswith(prefix)]
     splits = {}
     for r in rows:
         splits.setdefault((r["file"], r["row"]), set()).add(r["split"])
-    with open(candidates_path, encoding="utf-8") as fh:
-        cands = [json.loads(line) for line in fh if line.strip()]
-    labels, added, disputed, pairs = round_labels(out_dir), [], [], []
+    n = ROUNDS[prefix]
+    # Round 2's annotators are b1, b2 ...; round 3's c1, c2 ...
+    labels, added, disputed, pairs = round_labels(out_dir, who=chr(ord("a") + n - 1)), [], [], []
     for unit in cands:
         given = labels.get(unit["unit"])
         if not given:
@@ -201,9 +215,81 @@ def add_round(candidates_path, out_dir, path=HERE / "labels.csv", data_dir=DEFAU
                 continue
         added.append(ref | {"label": given[names[0]], "annotator": "+".join(names[:2]), "split": "train"})
     _write_csv(path, REF_FIELDS, rows + added)
-    _write_csv(Path(path).with_name("second_pass_round2.csv"), PAIR_FIELDS, pairs)
-    _write_csv(Path(path).with_name("round2_disputed.csv"), FIELDS + PAIR_FIELDS[1:], disputed)
+    _write_csv(Path(path).with_name(f"second_pass_round{n}.csv"), PAIR_FIELDS, pairs)
+    _write_csv(Path(path).with_name(f"round{n}_disputed.csv"), FIELDS + PAIR_FIELDS[1:], disputed)
     return len(added), len(disputed), len(pairs)
+
+
+def _norm(sentence):
+    return " ".join(_WORD.findall(sentence.lower()))
+
+
+def train_side_rows(data_dir=DEFAULT_DATA, path=HERE / "labels.csv"):
+    """CFPB rows a later round may draw from: no test unit in the narrative, and no sentence shared with
+    a test narrative (refiled complaints repeat text, and a repeat would leak the test split)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        test_rows = {int(r["row"]) for r in csv.DictReader(fh)
+                     if r["split"] == "test" and r["file"] == "cfpb/narratives.csv"}
+    cfpb = read_rows(data_dir, "cfpb/narratives.csv")
+    seen = {_norm(cfpb[row]["text"][s:e]) for row in test_rows for s, e in sentences(cfpb[row]["text"])}
+    seen.discard("")
+    return [row for row in range(len(cfpb)) if row not in test_rows
+            and not any(_norm(cfpb[row]["text"][s:e]) in seen for s, e in sentences(cfpb[row]["text"]))]
+
+
+# A later round's mix: share of each kind, and the labels its targeted half looks for (with their share).
+ROUND_KINDS = {"sentence": 0.6, "passage": 0.15, "narrative": 0.05, "query": 0.2}
+TARGETS = {"disappointed": 0.3, "confused": 0.2, "grateful": 0.15, "anxious": 0.15, "angry": 0.1, "frustrated": 0.1}
+
+
+def round_candidates(prefix, seed, n, data_dir=DEFAULT_DATA, path=HERE / "labels.csv", predict=None):
+    """``n`` new train-side units for a labelling round (see the module's help); ``predict`` maps texts
+    to the shipped model's labels (default: the shipped model)."""
+    if predict is None:
+        from attune.model import default_model
+
+        model = default_model()
+        predict = lambda texts: [r["label"] for r in model.analyze_batch(texts, explain=False, guide=False)]
+    rng = random.Random(seed)
+    taken = set()
+    for name in [path] + sorted(Path(path).parent.glob("round*_disputed.csv")):
+        with open(name, newline="", encoding="utf-8") as fh:
+            taken |= {(r["file"], int(r["row"]), int(r["start"]), int(r["end"])) for r in csv.DictReader(fh)}
+    cfpb = read_rows(data_dir, "cfpb/narratives.csv")
+    pool = {kind: [] for kind in ROUND_KINDS}
+    for row in train_side_rows(data_dir, path):
+        text = cfpb[row]["text"]
+        spans = [s for s in sentences(text) if _usable(text[s[0]:s[1]])]
+        # At most three sentences and one passage of a narrative, so no single writer dominates.
+        for s in rng.sample(spans, min(3, len(spans))):
+            pool["sentence"].append(("cfpb/narratives.csv", cfpb[row]["complaint_id"], row, s[0], s[1], "sentence"))
+        if len(spans) >= 3:
+            i = rng.randrange(len(spans) - 2)
+            pool["passage"].append(("cfpb/narratives.csv", cfpb[row]["complaint_id"], row, spans[i][0], spans[i + 2][1], "passage"))
+        if 200 <= len(text) <= 1500:
+            pool["narrative"].append(("cfpb/narratives.csv", cfpb[row]["complaint_id"], row, 0, len(text), "narrative"))
+    queries = read_rows(data_dir, "banking77/train.csv")
+    pool["query"] = [("banking77/train.csv", str(row), row, 0, len(q["text"]), "query") for row, q in enumerate(queries)]
+    chosen = []
+    for kind, share in ROUND_KINDS.items():
+        units = [u for u in pool[kind] if (u[0], u[2], u[3], u[4]) not in taken]
+        rng.shuffle(units)
+        want = round(n * share)
+        guesses = predict([_text(data_dir, u[0], u[2], u[3], u[4]) for u in units])
+        picked = set()
+        for label, part in TARGETS.items():
+            among = [i for i, g in enumerate(guesses) if g == label and i not in picked]
+            picked |= set(among[:round(want / 2 * part)])
+        rest = [i for i in range(len(units)) if i not in picked]
+        picked |= set(rest[:want - len(picked)])
+        chosen += [units[i] for i in sorted(picked)]
+    rng.shuffle(chosen)
+    out = []
+    for i, (file, record, row, start, end, kind) in enumerate(chosen, 1):
+        text = _text(data_dir, file, row, start, end)
+        out.append({"unit": f"{prefix}{i:05d}", "file": file, "record": record, "row": row, "start": start,
+                    "end": end, "kind": kind, "sha1": digest(text), "text": text})
+    return out
 
 
 def _write_csv(path, fields, rows):
@@ -229,6 +315,11 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "candidates":
         with open(argv[2], "w", encoding="utf-8") as fh:
             for u in candidates():
+                fh.write(json.dumps(u, ensure_ascii=False) + "\n")
+        return 0
+    if len(argv) == 6 and argv[1] == "round-candidates":
+        with open(argv[2], "w", encoding="utf-8") as fh:
+            for u in round_candidates(argv[3], int(argv[4]), int(argv[5])):
                 fh.write(json.dumps(u, ensure_ascii=False) + "\n")
         return 0
     print(__doc__, file=sys.stderr)
