@@ -187,6 +187,82 @@ def test_add_round_appends_references_keeps_agreeing_pairs_and_lists_disputes(tm
         units.add_round(cands, tmp_path, real / "labels.csv", data)
 
 
+def _units_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("units_round3", ROOT / "real" / "units.py")
+    units = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(units)
+    return units
+
+
+def _corpus(tmp_path, units, texts, test_rows=()):
+    data, real = tmp_path / "data", tmp_path / "real"
+    (data / "cfpb").mkdir(parents=True)
+    real.mkdir()
+    with open(data / "cfpb" / "narratives.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([["complaint_id", "text"]] + [[100 + i, t] for i, t in enumerate(texts)])
+    ref = lambda i, unit: {"unit": unit, "file": "cfpb/narratives.csv", "record": str(100 + i), "row": i, "start": 0,
+                           "end": len(texts[i]), "kind": "narrative", "sha1": units.digest(texts[i])}
+    with open(real / "labels.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=units.REF_FIELDS)
+        w.writeheader()
+        for i in test_rows:
+            w.writerow(ref(i, f"r0000{i}") | {"label": "neutral", "annotator": "a1", "split": "test"})
+    return data, real, ref
+
+
+def test_a_third_round_has_its_own_annotators_and_keeps_an_adjudicated_dispute_when_merged_again(tmp_path):
+    import json
+
+    units = _units_module()
+    texts = ["They took my money twice. I called again and again.", "I am worried I will lose my house."]
+    data, real, ref = _corpus(tmp_path, units, texts)
+    cands = tmp_path / "cands.jsonl"
+    cands.write_text("".join(json.dumps(ref(i, f"t0000{i}") | {"text": texts[i]}) + "\n" for i in range(2)))
+    (tmp_path / "out_A.jsonl").write_text('{"unit": "t00000", "label": "frustrated"}\n{"unit": "t00001", "label": "anxious"}\n')
+    (tmp_path / "out_B.jsonl").write_text('{"unit": "t00001", "label": "neutral"}\n')
+    assert units.add_round(cands, tmp_path, real / "labels.csv", data) == (1, 1, 1)
+    assert [(r["unit"], r["annotator"]) for r in _rows_at(real / "labels.csv")] == [("t00000", "c1")]
+    disputed = _rows_at(real / "round3_disputed.csv")
+    assert [(r["unit"], r["first"], r["second"], r["adjudicated"]) for r in disputed] == [("t00001", "anxious", "neutral", "")]
+    # Settle the dispute by hand, as the README says; merging the round again must not lose it.
+    with open(real / "labels.csv", "a", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=units.REF_FIELDS).writerow(
+            {k: disputed[0][k] for k in units.FIELDS} | {"label": "anxious", "annotator": "c1+c2+adjudicated", "split": "train"})
+    assert units.add_round(cands, tmp_path, real / "labels.csv", data) == (1, 1, 1)
+    assert sorted((r["unit"], r["label"]) for r in _rows_at(real / "labels.csv")) == [("t00000", "frustrated"), ("t00001", "anxious")]
+    assert _rows_at(real / "round3_disputed.csv")[0]["adjudicated"] == "anxious"
+
+
+def test_a_later_round_draws_only_from_narratives_that_share_nothing_with_the_test_split(tmp_path):
+    units = _units_module()
+    texts = ["The bank charged me a fee twice this month. Nobody answered my calls for a week.",
+             "I was told the loan was approved. Nobody answered my calls for a week.",  # repeats a test sentence
+             "My payment was applied to the wrong account. I sent the proof three times already."]
+    data, real, _ = _corpus(tmp_path, units, texts, test_rows=(0,))
+    assert units.train_side_rows(data, real / "labels.csv") == [2]
+
+
+def test_round_candidates_skip_labelled_units_and_test_narratives_and_read_what_they_point_at(tmp_path):
+    units = _units_module()
+    names = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+    texts = [f"Complaint {w}: the bank charged me a {w} fee again. I called {w} support about it. "
+             f"Nobody fixed the {w} account error. I have written to the {w} branch manager and to the {w} "
+             f"complaints office and still have no answer about it." for w in names]
+    data, real, _ = _corpus(tmp_path, units, texts, test_rows=(0, 1))
+    (data / "banking77").mkdir()
+    with open(data / "banking77" / "train.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([["text", "category"]] + [[f"Where is my card number {i}?", "card"] for i in range(10)])
+    guess = lambda texts: ["disappointed" if "7" in t else "neutral" for t in texts]
+    drawn = units.round_candidates("t", 5, 20, data, real / "labels.csv", predict=guess)
+    assert len(drawn) == 20 and all(u["unit"].startswith("t") for u in drawn)
+    assert not any(u["file"] == "cfpb/narratives.csv" and u["row"] in (0, 1) for u in drawn)
+    assert {u["kind"] for u in drawn} == set(units.ROUND_KINDS)
+    for u in drawn:
+        assert units._text(data, u["file"], u["row"], u["start"], u["end"]) == u["text"] and units.digest(u["text"]) == u["sha1"]
+
+
 def _rows_at(path):
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))

@@ -14,7 +14,8 @@ committed) and the annotators' label files ``OUT_DIR/out_A.jsonl``, ``out_B.json
 "label"}`` a line; in round 2 file A is annotator ``b1``, B ``b2`` and so on, in round 3 ``c1``, ``c2``). It appends the labelled units to
 ``labels.csv`` as references, split train: a unit labelled once gets its annotator, one labelled twice
 alike ``bX+bY``; two different labels leave it out and list it in ``roundN_disputed.csv`` for
-adjudication (N from the round's id prefix: ``s`` is round 2, ``t`` round 3). Every double-labelled unit
+adjudication (N from the round's id prefix: ``s`` is round 2, ``t`` round 3); a settled dispute is a
+``labels.csv`` row whose annotator ends ``+adjudicated``, and it stays when the round is merged again. Every double-labelled unit
 goes to ``second_pass_roundN.csv`` for ``agreement``. Running it again replaces that round's earlier
 rows, so it can follow annotators who are still at work.
 
@@ -192,7 +193,9 @@ def add_round(candidates_path, out_dir, path=HERE / "labels.csv", data_dir=DEFAU
         raise ValueError(f"{candidates_path}: a round's unit ids share one prefix of {sorted(ROUNDS)}")
     prefix = prefixes.pop()
     with open(path, newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if not r["unit"].startswith(prefix)]
+        # A dispute settled by adjudication (annotator ``…+adjudicated``) keeps its row.
+        rows = [r for r in csv.DictReader(fh) if not r["unit"].startswith(prefix) or r["annotator"].endswith("+adjudicated")]
+    settled = {r["unit"]: r["label"] for r in rows if r["unit"].startswith(prefix)}
     splits = {}
     for r in rows:
         splits.setdefault((r["file"], r["row"]), set()).add(r["split"])
@@ -211,12 +214,13 @@ def add_round(candidates_path, out_dir, path=HERE / "labels.csv", data_dir=DEFAU
             pairs.append({"unit": unit["unit"], "first": given[a], "first_annotator": a,
                           "second": given[b], "second_annotator": b})
             if given[a] != given[b]:
-                disputed.append(ref | {"first": given[a], "first_annotator": a, "second": given[b], "second_annotator": b})
+                disputed.append(ref | {"first": given[a], "first_annotator": a, "second": given[b], "second_annotator": b,
+                                       "adjudicated": settled.get(unit["unit"], "")})
                 continue
         added.append(ref | {"label": given[names[0]], "annotator": "+".join(names[:2]), "split": "train"})
     _write_csv(path, REF_FIELDS, rows + added)
     _write_csv(Path(path).with_name(f"second_pass_round{n}.csv"), PAIR_FIELDS, pairs)
-    _write_csv(Path(path).with_name(f"round{n}_disputed.csv"), FIELDS + PAIR_FIELDS[1:], disputed)
+    _write_csv(Path(path).with_name(f"round{n}_disputed.csv"), FIELDS + PAIR_FIELDS[1:] + ("adjudicated",), disputed)
     return len(added), len(disputed), len(pairs)
 
 
