@@ -314,7 +314,7 @@ def main(argv):
         return 0
     if len(argv) == 4 and argv[1] == "add-round":
         added, disputed, pairs = add_round(argv[2], argv[3])
-        print(f"added {added} units, {disputed} disputed (round2_disputed.csv), {pairs} labelled twice")
+        print(f"added {added} units, {disputed} disputed (roundN_disputed.csv), {pairs} labelled twice")
         return 0
     if len(argv) == 3 and argv[1] == "candidates":
         with open(argv[2], "w", encoding="utf-8") as fh:
