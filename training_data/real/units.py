@@ -153,7 +153,7 @@ def agreement(path=HERE / "second_pass.csv"):
     return "\n".join(lines)
 
 
-ROUNDS = {"s": 2, "t": 3}  # unit id prefix of each later labelling round; the first round's ids are r00001 ...
+ROUNDS = {"s": 2, "t": 3, "u": 4}  # unit id prefix of each later labelling round; the first round's ids are r00001 ...
 REF_FIELDS = FIELDS + ("label", "annotator", "split")
 PAIR_FIELDS = ("unit", "first", "first_annotator", "second", "second_annotator")
 
