@@ -43,6 +43,13 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
         gate is trained with both sources equally likely, but an agent's
         tool mostly reads support messages; docs/model.md shows how the
         shipped value was chosen.
+    class_bias : dict or None, default=None
+        Source id -> per-class offsets (``classes_`` order) added to the
+        logits in proportion to the gate's weight of that source. Log-loss
+        training favours a source's frequent labels; for macro-F1 on a source
+        whose labels are skewed (real complaints: mostly neutral), offsets
+        chosen on that source's dev split move the decision where it should
+        be (``bench/tune_real.py --fit-bias``). Not learned by ``fit``.
     tol : float, default=1e-3
     max_iter : int, default=1000
 
@@ -54,11 +61,13 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
     there is no gate.
     """
 
-    def __init__(self, C=8.0, gate_C=1.0, gate_sharpness=4.0, gate_bias=0.0, tol=1e-3, max_iter=1000):
+    def __init__(self, C=8.0, gate_C=1.0, gate_sharpness=4.0, gate_bias=0.0, class_bias=None, tol=1e-3,
+                 max_iter=1000):
         self.C = C
         self.gate_C = gate_C
         self.gate_sharpness = gate_sharpness
         self.gate_bias = gate_bias
+        self.class_bias = class_bias
         self.tol = tol
         self.max_iter = max_iter
 
@@ -127,14 +136,36 @@ class DomainAdaptedLR(ClassifierMixin, BaseEstimator):
             return X
         return sp.hstack([X] + [sp.diags(weights[:, j]) @ X for j in range(weights.shape[1])], format="csr")
 
+    def source_bias(self):
+        """``class_bias`` as a matrix: one row per source in ``domains_`` order, classes as ``classes_``;
+        None when there is none."""
+        bias = getattr(self, "class_bias", None)  # models pickled before class_bias existed
+        if not bias or self.gate_ is None:
+            return None
+        B = np.zeros((len(self._domains()), len(self.classes_)))
+        for source, row in bias.items():
+            if int(source) in self._domains():  # a source absent from training has no weight to offset
+                B[self._domains().index(int(source))] = row
+        return B
+
     def decision_function(self, X):
         X = self._validate(X)
-        return self.lr_.decision_function(self._augment(X, self.domain_weights(X)))
+        w = self.domain_weights(X)
+        z = self.lr_.decision_function(self._augment(X, w))
+        B = self.source_bias()
+        return z if B is None else z + w @ B
 
     def predict_proba(self, X):
-        X = self._validate(X)
-        return self.lr_.predict_proba(self._augment(X, self.domain_weights(X)))
+        if self.source_bias() is None:
+            X = self._validate(X)
+            return self.lr_.predict_proba(self._augment(X, self.domain_weights(X)))
+        z = self.decision_function(X)  # multinomial: the softmax of the logits, as LogisticRegression's
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        X = self._validate(X)
-        return self.lr_.predict(self._augment(X, self.domain_weights(X)))
+        if self.source_bias() is None:
+            X = self._validate(X)
+            return self.lr_.predict(self._augment(X, self.domain_weights(X)))
+        return self.classes_[self.decision_function(X).argmax(axis=1)]

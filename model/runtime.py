@@ -233,6 +233,9 @@ class Runtime:
         else:
             g = np.ones(n_docs)
             logits = out[:, :, 0]
+        bias = fast.get("source_bias")
+        if bias is not None:  # per-source class offsets, weighed by the gate (DomainAdaptedLR.class_bias)
+            logits += (g if g.ndim == 2 else np.column_stack([g, 1.0 - g])) @ bias
         logits += fast["intercept"]
         if fast["beta"] is not None:
             logits *= fast["beta"]

@@ -23,7 +23,9 @@ def save_runtime(rt, f):
     enc, fast = rt.encoder, rt.fast
     gate = fast["gate"]
     meta = {
-        "format": RUNTIME_FORMAT, "version": rt.version, "labels": list(LABELS),
+        # A model with per-source class offsets is format 2: an Attune that predates them refuses it
+        # rather than predict without them.
+        "format": RUNTIME_FORMAT + (fast.get("source_bias") is not None), "version": rt.version, "labels": list(LABELS),
         "word_ngrams": enc.word_ngrams, "char_ngram_range": enc.char_ngram_range, "negation": enc.negation,
         "char_weight": enc.char_weight, "style_weight": rt.style_weight, "beta": fast["beta"],
         "gate": None if gate is None else {"bias": np.asarray(gate[2]).tolist(), "sharpness": gate[3]},
@@ -38,6 +40,8 @@ def save_runtime(rt, f):
     }
     if gate is not None:
         arrays["gate_text"], arrays["gate_style"] = gate[0], gate[1]
+    if fast.get("source_bias") is not None:
+        arrays["source_bias"] = fast["source_bias"]
     np.savez(f, **arrays)
 
 
@@ -47,7 +51,7 @@ def read_runtime(path, manifest=None):
         with np.load(path, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
         meta = json.loads(a["meta"].tobytes().decode("utf-8"))
-        if meta.get("format") != RUNTIME_FORMAT or meta.get("labels") != list(LABELS):
+        if meta.get("format") not in (RUNTIME_FORMAT, RUNTIME_FORMAT + 1) or meta.get("labels") != list(LABELS):
             raise CorruptModel(f"{path}: runtime format {meta.get('format')!r} or labels do not match this Attune")
         use_token_pattern(meta["token_pattern"])
         words, chars = (_vocabulary(a[k]) for k in ("words", "chars"))
@@ -55,7 +59,8 @@ def read_runtime(path, manifest=None):
                           meta["char_weight"])
         gate = meta["gate"]
         fast = {"style": a["style"], "intercept": a["intercept"], "beta": meta["beta"],
-                "gate": None if gate is None else (a["gate_text"], a["gate_style"], _bias(gate["bias"]), gate["sharpness"])}
+                "gate": None if gate is None else (a["gate_text"], a["gate_style"], _bias(gate["bias"]), gate["sharpness"]),
+                "source_bias": a.get("source_bias")}
         if a["pushes"].shape != (len(encoder.idf) * len(LABELS), a["pushes"].shape[1]):
             raise CorruptModel(f"{path}: weight table does not fit the vocabulary")
         return Runtime(encoder, a["style_scale"], meta["style_weight"], a["pushes"], fast, meta["version"], manifest)

@@ -57,11 +57,11 @@ LICENCES = {
 def build_pipeline(C=DEFAULTS["C"], min_df=DEFAULTS["min_df"], max_features=DEFAULTS["max_features"],
                    char_weight=DEFAULTS["char_weight"],
                    style_weight=DEFAULTS["style_weight"], calibration_folds=DEFAULTS["calibration_folds"],
-                   tol=DEFAULTS["tol"], gate_bias=DEFAULTS["gate_bias"]):
+                   tol=DEFAULTS["tol"], gate_bias=DEFAULTS["gate_bias"], class_bias=None):
     """The unfitted scikit-learn pipeline (features, then a calibrated linear model)."""
     text = TicketVectorizer(min_df=min_df, max_features=max_features, char_weight=char_weight)
     features = FeatureUnion([("text", text), ("style", StyleFeatures(weight=style_weight))])
-    base = DomainAdaptedLR(C=C, tol=tol, gate_bias=gate_bias)
+    base = DomainAdaptedLR(C=C, tol=tol, gate_bias=gate_bias, class_bias=class_bias)
     # Temperature scaling keeps the linear model's ranking and fixes its
     # over-confidence; 0 folds skips it (tuning only: argmax is unchanged).
     clf = CalibratedClassifierCV(base, method="temperature", cv=calibration_folds, ensemble=False) \
@@ -154,7 +154,7 @@ def real_unit_weights(labels, weight, balance=0.0):
 
 
 def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=CORPUS_CAP, real_weight=0.0,
-          real_balance=0.0, **params):
+          real_balance=0.0, real_class_bias=None, **params):
     """Train on ``training_data`` (split=train) plus weighted public corpora.
 
     Parameters
@@ -174,6 +174,9 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
     real_balance : float, default 0
         Tilts the real units' weights towards equal label totals (see :func:`real_unit_weights`); their
         average weight stays ``real_weight``.
+    real_class_bias : dict, optional
+        Label -> logit offset for text the gate reads as real customers' (see
+        :class:`~model.classifier.DomainAdaptedLR`'s ``class_bias``); used only with ``real_weight``.
 
     Returns
     -------
@@ -204,6 +207,8 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
         weights += real_unit_weights([u["label"] for u in real], real_weight, real_balance)
         domain += [REAL] * len(real)
         sources.append(_source("real", real_path, len(real), real_weight) | {"balance": real_balance})
+        if real_class_bias:
+            params["class_bias"] = {REAL: [float(real_class_bias.get(label, 0.0)) for label in LABELS]}
     version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S")
     model = fit(texts, labels, sample_weight=weights, domain=domain, version=version,
                 manifest={"sources": sources, "n_extra": len(extra)}, **params)

@@ -56,3 +56,21 @@ def test_two_sources_keep_the_binary_gate():
     clf = DomainAdaptedLR().fit(X, (X[:, 0] > 0).astype(int), domain=domain)
     g = clf.gate(X)
     assert g.ndim == 1 and np.allclose(clf.domain_weights(X), np.column_stack([g, 1 - g]))
+
+
+def test_a_class_bias_moves_only_the_text_its_source_gate_weighs():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 6))
+    domain = np.repeat([0, 1, 2], 100)
+    X[:, 0] += 4 * (domain == 2)
+    y = np.digitize(X[:, 1], [-0.5, 0.5])  # three classes
+    plain = DomainAdaptedLR(gate_sharpness=1.0).fit(X, y, domain=domain)
+    biased = DomainAdaptedLR(gate_sharpness=1.0, class_bias={2: [0.0, 0.0, 8.0]}).fit(X, y, domain=domain)
+    p, q = plain.predict(X), biased.predict(X)
+    assert (q[domain == 2] == 2).mean() > (p[domain == 2] == 2).mean() + 0.2  # real text leans to class 2
+    assert (q[domain != 2] != p[domain != 2]).mean() < 0.05                   # the rest barely moves
+    proba = biased.predict_proba(X)
+    z = biased.decision_function(X)
+    assert np.allclose(proba.sum(axis=1), 1) and (proba.argmax(axis=1) == z.argmax(axis=1)).all()
+    assert np.allclose(DomainAdaptedLR(class_bias={2: [0.0] * 3}).fit(X, y, domain=domain).predict_proba(X),
+                       DomainAdaptedLR().fit(X, y, domain=domain).predict_proba(X))

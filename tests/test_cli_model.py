@@ -179,3 +179,9 @@ def test_evaluate_on_a_binary_or_undecodable_file_is_one_clear_line(runner, tiny
     assert res.exit_code == 1
     assert res.stderr.strip().splitlines()[-1].startswith(f"Error: cannot read {data}")
     assert "Traceback" not in res.output and res.exception.__class__ is SystemExit
+
+
+@pytest.mark.parametrize("spec, says", [("angry=-1,sad=2", "sad"), ("angry=lots", "not a number"), ("angry", "LABEL=OFFSET")])
+def test_train_refuses_a_bad_real_class_bias_before_any_training(runner, tmp_path, spec, says):
+    res = runner.invoke(cli, ["train", "-o", str(tmp_path / "m"), "--real", "1", "--real-class-bias", spec])
+    assert res.exit_code == 2 and says in res.output and not (tmp_path / "m").exists()

@@ -92,3 +92,24 @@ def test_three_sources_fast_path_equals_scikit_learn_and_survives_the_runtime_fi
     assert np.abs(got - expected).max() < 1e-4
     loaded = model.load_runtime(m.save(tmp_path / "three"))
     assert loaded.analyze_batch(MESSAGES) == m.analyze_batch(MESSAGES)
+
+
+def test_a_per_source_class_bias_is_compiled_saved_as_format_2_and_read_back(tmp_path):
+    import json
+
+    from attune import model
+    from attune.model.clean import clean
+    from tests.tiny_corpus import texts_and_labels
+
+    texts, labels = texts_and_labels()
+    domain = [i % 3 for i in range(len(texts))]
+    offsets = {2: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5]}  # real text leans to neutral
+    m = model.train.fit(texts, labels, domain=domain, min_df=1, calibration_folds=2, class_bias=offsets)
+    assert m.runtime.fast is not None and m.runtime.fast["source_bias"].shape == (3, len(LABELS))
+    expected = m.pipeline.predict_proba([clean(t).text for t in MESSAGES])[:, m._order]
+    got = np.array([[r["scores"][label] for label in LABELS] for r in m.analyze_batch(MESSAGES)])
+    assert np.abs(got - expected).max() < 1e-4
+    path = m.save(tmp_path / "biased")
+    with np.load(path / model.artifact.RUNTIME_FILE) as z:
+        assert json.loads(z["meta"].tobytes())["format"] == 2 and "source_bias" in z.files
+    assert model.load_runtime(path).analyze_batch(MESSAGES) == m.analyze_batch(MESSAGES)

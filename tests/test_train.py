@@ -48,6 +48,16 @@ def test_real_text_is_a_source_of_its_own_and_is_scored(tmp_path, monkeypatch):
     assert m.manifest["scores"]["real_test"]["n"] == 10 and "written_test" in m.manifest["scores"]
 
 
+def test_real_class_bias_offsets_real_text_only_and_is_recorded(tmp_path, monkeypatch):
+    data, root = _folder(tmp_path)
+    monkeypatch.setenv("ATTUNE_DATA", str(root))
+    m = train.train(data, real_weight=1.0, real_class_bias={"neutral": 2.0}, version="t", min_df=1, calibration_folds=2)
+    assert m._base.class_bias == {train.REAL: [0.0] * 6 + [2.0]}
+    B = m._base.source_bias()
+    assert B[m._base.domains_.index(train.REAL)].tolist() == [0.0] * 6 + [2.0] and not B[0].any()
+    assert m.manifest["params"]["class_bias"] == {train.REAL: [0.0] * 6 + [2.0]}
+
+
 def test_a_changed_corpus_is_refused_not_silently_read(tmp_path, monkeypatch):
     data, root = _folder(tmp_path)
     path = root / "cfpb" / "narratives.csv"
