@@ -73,3 +73,14 @@ def test_convert_honours_a_forced_train_split_and_refuses_a_forced_test():
     assert convert.convert({**row, "split": "train"})["split"] == "train"
     with pytest.raises(ValueError, match="only be forced to 'train'"):
         convert.convert({**row, "split": "test"})
+
+
+def test_the_drafts_kept_aside_convert_cleanly_stay_in_training_and_reuse_no_id():
+    aside = [json.loads(line) for line in (HERE / "train_only_v10_v11.jsonl").read_text(encoding="utf-8").splitlines()]
+    convert = _convert()
+    taken = {r["id"] for r in ROWS}
+    assert len(aside) == len({r["id"] for r in aside}) and not taken & {r["id"] for r in aside}
+    for row in aside:
+        done = convert.convert(row)  # raises on a quote that is not in the draft
+        assert done["split"] == "train" and done["customer_label"] in LABELS
+        assert all(f["code"] in CODES for f in done["findings"])
