@@ -43,7 +43,6 @@ test: test-deps test-js lint-firefox test-python
 VERSION ?= $(shell date -u +%Y.%m.%d)
 model: install
 	$(PY) -m attune.cli train -o model/default --version $(VERSION) --C 4 --real 0.5 --real-balance 1 --gate-bias 0.75 \
-	  --real-class-bias angry=-1.3,frustrated=-0.1,anxious=-0.1,confused=-1.2 \
 	  --corpus goemotions7=goemotions7/train.csv:3 \
 	  --eval goemotions7_dev=goemotions7/dev.csv --eval goemotions7_test=goemotions7/test.csv
 
