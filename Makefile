@@ -42,7 +42,7 @@ test: test-deps test-js lint-firefox test-python
 # VERSION: the shipped model's name (default today's date; give another when a second model ships the same day).
 VERSION ?= $(shell date -u +%Y.%m.%d)
 model: install
-	$(PY) -m attune.cli train -o model/default --version $(VERSION) --C 4 --real 0.5 --real-balance 1 --gate-bias 0.75 \
+	$(PY) -m attune.cli train -o model/default --version $(VERSION) --C 4 --real 0.5 --real-balance 1 --gate-bias 0.75 --real-rounds rs \
 	  --corpus goemotions7=goemotions7/train.csv:3 \
 	  --eval goemotions7_dev=goemotions7/dev.csv --eval goemotions7_test=goemotions7/test.csv
 

@@ -83,12 +83,14 @@ def render(text, result, width=24):
 @click.option("--real-balance", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Tilt the real units' weights towards equal label totals (0: as labelled, 1: balanced).")
 @click.option("--gate-bias", type=float, help="Log prior odds of support text for the source gate.")
+@click.option("--real-rounds", metavar="PREFIXES",
+              help="Only the real units of these labelling rounds, by unit id prefix (rs: rounds 1-2; default all).")
 @click.option("--real-class-bias", metavar="LABEL=OFFSET,...", callback=lambda _c, _p, v: _offsets(v),
               help="Logit offsets for text read as real customers' (bench/tune_real.py --fit-bias chooses them).")
 @click.option("--corpora-of", metavar="MODEL_DIR|shipped",
               help="Also the public corpora that model was trained on, found under $ATTUNE_DATA (or ../shared/data).")
 def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_cap, real_weight, real_balance,
-          gate_bias, real_class_bias, corpora_of):
+          gate_bias, real_rounds, real_class_bias, corpora_of):
     """Train a model on our messages plus optional corpora, and save it.
 
     A relative corpus PATH is also looked up under $ATTUNE_DATA, which is how manifests record it.
@@ -106,7 +108,7 @@ def train(data_dir, corpora, eval_specs, feedback, output, version, C, corpus_ca
     params = {"gate_bias": gate_bias} if gate_bias is not None else {}
     m = model.train.train(data_dir, corpora=specs, version=version, eval_corpora=evals, extra=extra, C=C,
                           corpus_cap=corpus_cap, real_weight=real_weight, real_balance=real_balance,
-                          real_class_bias=real_class_bias, **params)
+                          real_class_bias=real_class_bias, real_rounds=real_rounds, **params)
     path = m.save(output)
     for name, s in m.manifest.get("scores", {}).items():
         click.echo(f"{name}: macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  (n={s['n']})")

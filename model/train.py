@@ -154,7 +154,7 @@ def real_unit_weights(labels, weight, balance=0.0):
 
 
 def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=CORPUS_CAP, real_weight=0.0,
-          real_balance=0.0, real_class_bias=None, **params):
+          real_balance=0.0, real_class_bias=None, real_rounds=None, **params):
     """Train on ``training_data`` (split=train) plus weighted public corpora.
 
     Parameters
@@ -174,6 +174,9 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
     real_balance : float, default 0
         Tilts the real units' weights towards equal label totals (see :func:`real_unit_weights`); their
         average weight stays ``real_weight``.
+    real_rounds : str, optional
+        Only the real units of these labelling rounds (unit id prefixes, e.g. ``"rs"``: rounds 1–2);
+        default all.
     real_class_bias : dict, optional
         Label -> logit offset for text the gate reads as real customers' (see
         :class:`~model.classifier.DomainAdaptedLR`'s ``class_bias``); used only with ``real_weight``.
@@ -203,10 +206,13 @@ def train(data_dir=None, corpora=(), version=None, eval_corpora=(), corpus_cap=C
     if real_weight:
         real_path = Path(data_dir or TRAINING_DIR) / REAL_FILE
         real = read_references(real_path, split="train")
+        if real_rounds:
+            real = [u for u in real if u["unit"][0] in real_rounds]
         texts, labels = texts + [u["text"] for u in real], labels + [u["label"] for u in real]
         weights += real_unit_weights([u["label"] for u in real], real_weight, real_balance)
         domain += [REAL] * len(real)
-        sources.append(_source("real", real_path, len(real), real_weight) | {"balance": real_balance})
+        sources.append(_source("real", real_path, len(real), real_weight) | {"balance": real_balance}
+                       | ({"rounds": real_rounds} if real_rounds else {}))
         if real_class_bias:
             params["class_bias"] = {REAL: [float(real_class_bias.get(label, 0.0)) for label in LABELS]}
     version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S")

@@ -58,6 +58,20 @@ def test_real_class_bias_offsets_real_text_only_and_is_recorded(tmp_path, monkey
     assert m.manifest["params"]["class_bias"] == {train.REAL: [0.0] * 6 + [2.0]}
 
 
+def test_real_rounds_keep_only_those_labelling_rounds(tmp_path, monkeypatch):
+    data, root = _folder(tmp_path)
+    labels = data / "real" / "labels.csv"
+    rows = labels.read_text().splitlines()
+    # the odd train units become a later round (ids s…)
+    rows = [rows[0]] + [("s" + r[1:] if i % 2 else r) for i, r in enumerate(rows[1:])]
+    labels.write_text("\n".join(rows) + "\n")
+    monkeypatch.setenv("ATTUNE_DATA", str(root))
+    m = train.train(data, real_weight=1.0, real_rounds="r", version="t", min_df=1, calibration_folds=2)
+    real = [s for s in m.manifest["sources"] if s["name"] == "real"][0]
+    n_r_train = sum(1 for i, r in enumerate(rows[1:]) if r.startswith("r") and r.endswith(",train"))
+    assert real["rows"] == n_r_train < 30 and real["rounds"] == "r"
+
+
 def test_a_changed_corpus_is_refused_not_silently_read(tmp_path, monkeypatch):
     data, root = _folder(tmp_path)
     path = root / "cfpb" / "narratives.csv"
