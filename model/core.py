@@ -125,7 +125,7 @@ class Model:
             bias[0] += getattr(base, "gate_bias", 0.0)
             fast["gate"] = (np.ascontiguousarray(coef[:, :n_text].T, dtype=np.float32),
                             np.ascontiguousarray(coef[:, n_text:].T), bias, base.gate_sharpness)
-        B = base.source_bias() if base.gate_ is not None else None
+        B = base.source_bias()
         fast["source_bias"] = None if B is None else np.ascontiguousarray(B[:, self._order])
         probe = ["THIS IS THE THIRD TIME!!! nobody answers", "thank you so much :)", "where do I click?",
                  "please update my billing address", "I'm scared I lost everything"]

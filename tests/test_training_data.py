@@ -144,53 +144,15 @@ def test_second_pass_covers_enough_units():
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="public corpora not beside the checkout")
 def test_real_text_references_still_read_what_was_labelled():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("units", ROOT / "real" / "units.py")
-    units = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(units)
+    units = _units_module()
     loaded = units.load(ROOT / "real" / "labels.csv", SHARED)  # raises on any reference that drifted
     assert len(loaded) == len(_real()) and all(r["text"].strip() for r in loaded)
-
-
-def test_add_round_appends_references_keeps_agreeing_pairs_and_lists_disputes(tmp_path):
-    import importlib.util
-    import json
-
-    spec = importlib.util.spec_from_file_location("units_round", ROOT / "real" / "units.py")
-    units = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(units)
-    data, real = tmp_path / "data", tmp_path / "real"
-    (data / "cfpb").mkdir(parents=True)
-    real.mkdir()
-    texts = ["They took my money twice. I called again and again.", "I am worried I will lose my house.",
-             "Thank you for fixing it."]
-    with open(data / "cfpb" / "narratives.csv", "w", newline="") as fh:
-        csv.writer(fh).writerows([["complaint_id", "text"]] + [[100 + i, t] for i, t in enumerate(texts)])
-    ref = lambda i, unit: {"unit": unit, "file": "cfpb/narratives.csv", "record": str(100 + i), "row": i, "start": 0,
-                           "end": len(texts[i]), "kind": "narrative", "sha1": units.digest(texts[i])}
-    with open(real / "labels.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=units.REF_FIELDS)
-        w.writeheader()
-        w.writerow(ref(2, "r00001") | {"label": "grateful", "annotator": "a1", "split": "test"})
-    cands = tmp_path / "cands.jsonl"
-    cands.write_text("".join(json.dumps(ref(i, f"s0000{i}") | {"text": texts[i]}) + "\n" for i in range(3)))
-    (tmp_path / "out_A.jsonl").write_text('{"unit": "s00000", "label": "frustrated"}\n{"unit": "s00001", "label": "anxious"}\n')
-    (tmp_path / "out_B.jsonl").write_text('{"unit": "s00000", "label": "frustrated"}\n{"unit": "s00001", "label": "neutral"}\n')
-    assert units.add_round(cands, tmp_path, real / "labels.csv", data) == (1, 1, 2)
-    rows = _rows_at(real / "labels.csv")
-    assert [(r["unit"], r["label"], r["annotator"], r["split"]) for r in rows[1:]] == [("s00000", "frustrated", "b1+b2", "train")]
-    assert "text" not in rows[1] and [r["unit"] for r in _rows_at(real / "round2_disputed.csv")] == ["s00001"]
-    assert "kappa" in units.agreement(real / "second_pass_round2.csv")
-    (tmp_path / "out_C.jsonl").write_text('{"unit": "s00002", "label": "grateful"}\n')  # a test narrative's row
-    with pytest.raises(ValueError, match="holds test units"):
-        units.add_round(cands, tmp_path, real / "labels.csv", data)
 
 
 def _units_module():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("units_round3", ROOT / "real" / "units.py")
+    spec = importlib.util.spec_from_file_location("real_units", ROOT / "real" / "units.py")
     units = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(units)
     return units
@@ -210,6 +172,27 @@ def _corpus(tmp_path, units, texts, test_rows=()):
         for i in test_rows:
             w.writerow(ref(i, f"r0000{i}") | {"label": "neutral", "annotator": "a1", "split": "test"})
     return data, real, ref
+
+
+def test_add_round_appends_references_keeps_agreeing_pairs_and_lists_disputes(tmp_path):
+    import json
+
+    units = _units_module()
+    texts = ["They took my money twice. I called again and again.", "I am worried I will lose my house.",
+             "Thank you for fixing it."]
+    data, real, ref = _corpus(tmp_path, units, texts, test_rows=(2,))
+    cands = tmp_path / "cands.jsonl"
+    cands.write_text("".join(json.dumps(ref(i, f"s0000{i}") | {"text": texts[i]}) + "\n" for i in range(3)))
+    (tmp_path / "out_A.jsonl").write_text('{"unit": "s00000", "label": "frustrated"}\n{"unit": "s00001", "label": "anxious"}\n')
+    (tmp_path / "out_B.jsonl").write_text('{"unit": "s00000", "label": "frustrated"}\n{"unit": "s00001", "label": "neutral"}\n')
+    assert units.add_round(cands, tmp_path, real / "labels.csv", data) == (1, 1, 2)
+    rows = _rows_at(real / "labels.csv")
+    assert [(r["unit"], r["label"], r["annotator"], r["split"]) for r in rows[1:]] == [("s00000", "frustrated", "b1+b2", "train")]
+    assert "text" not in rows[1] and [r["unit"] for r in _rows_at(real / "round2_disputed.csv")] == ["s00001"]
+    assert "kappa" in units.agreement(real / "second_pass_round2.csv")
+    (tmp_path / "out_C.jsonl").write_text('{"unit": "s00002", "label": "grateful"}\n')  # a test narrative's row
+    with pytest.raises(ValueError, match="holds test units"):
+        units.add_round(cands, tmp_path, real / "labels.csv", data)
 
 
 def test_a_third_round_has_its_own_annotators_and_keeps_an_adjudicated_dispute_when_merged_again(tmp_path):

@@ -102,10 +102,15 @@ def candidates(data_dir=DEFAULT_DATA, seed=12):
         rows = read_rows(data_dir, file)
         for row in sorted(rng.sample(range(len(rows)), n)):
             units.append((file, str(row), row, 0, len(rows[row]["text"]), "query"))
+    return _numbered(units, "r", data_dir)
+
+
+def _numbered(units, prefix, data_dir):
+    """``(file, record, row, start, end, kind)`` tuples as candidate units ``prefix00001`` …, with their text."""
     out = []
     for i, (file, record, row, start, end, kind) in enumerate(units, 1):
         text = _text(data_dir, file, row, start, end)
-        out.append({"unit": f"r{i:05d}", "file": file, "record": record, "row": row, "start": start,
+        out.append({"unit": f"{prefix}{i:05d}", "file": file, "record": record, "row": row, "start": start,
                     "end": end, "kind": kind, "sha1": digest(text), "text": text})
     return out
 
@@ -288,12 +293,7 @@ def round_candidates(prefix, seed, n, data_dir=DEFAULT_DATA, path=HERE / "labels
         picked |= set(rest[:want - len(picked)])
         chosen += [units[i] for i in sorted(picked)]
     rng.shuffle(chosen)
-    out = []
-    for i, (file, record, row, start, end, kind) in enumerate(chosen, 1):
-        text = _text(data_dir, file, row, start, end)
-        out.append({"unit": f"{prefix}{i:05d}", "file": file, "record": record, "row": row, "start": start,
-                    "end": end, "kind": kind, "sha1": digest(text), "text": text})
-    return out
+    return _numbered(chosen, prefix, data_dir)
 
 
 def _write_csv(path, fields, rows):
