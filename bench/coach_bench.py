@@ -5,6 +5,7 @@
     python bench/coach_bench.py --split train
     python bench/coach_bench.py --baseline 2ef364a   # the regular expressions model/guidance.py had then
     python bench/coach_bench.py --json          # one JSON object (run_all.py reads it)
+    python bench/coach_bench.py --writers v12,v13,v14,v15   # only the fresh test batch (or any writers)
 
 Speed: median and p95 of ``check_reply`` on a 200-word draft made of test drafts, over 2,000 calls.
 """
@@ -89,17 +90,22 @@ def main():
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    ap.add_argument("--writers", help="comma-separated writer ids: score only their drafts")
     args = ap.parse_args()
     rows = read_drafts(args.data, None if args.split == "all" else args.split)
+    if args.writers:
+        writers = set(args.writers.split(","))
+        rows = [r for r in rows if r["writer"] in writers]
     what = f"baseline {args.baseline}" if args.baseline else "rules only" if args.rules_only else "rules + learned"
     if not args.json:
-        print(f"{len(rows)} drafts ({args.split} split), {what}")
+        print(f"{len(rows)} drafts ({args.split} split{', writers ' + args.writers if args.writers else ''}), {what}")
     result = accuracy(rows, args.rules_only, args.baseline, quiet=args.json)
     timing = None
     if not args.skip_speed and not args.baseline:
         timing = speed(read_drafts(args.data, "test"), quiet=args.json)
     if args.json:
-        print(json.dumps({"split": args.split, "drafts": len(rows), "what": what, "codes": result, "speed": timing}))
+        print(json.dumps({"split": args.split, "writers": args.writers, "drafts": len(rows), "what": what,
+                          "codes": result, "speed": timing}))
 
 
 if __name__ == "__main__":

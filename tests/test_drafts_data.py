@@ -28,8 +28,13 @@ def _convert():
     return mod
 
 
-def _split_of(row_id):
-    return "train" if row_id in TRAIN_ONLY else _convert().split_of(row_id)
+FRESH = _convert().FRESH_TEST_WRITERS  # a batch written for the test split only (convert.py)
+
+
+def _split_of(row):
+    if row["writer"] in FRESH:
+        return "test"
+    return "train" if row["id"] in TRAIN_ONLY else _convert().split_of(row["id"])
 
 
 def test_size_moods_and_clean_share():
@@ -42,7 +47,7 @@ def test_size_moods_and_clean_share():
 
 @pytest.mark.parametrize("row", ROWS[::7], ids=lambda r: r["id"])
 def test_spans_are_the_quotes_and_the_split_is_fixed(row):
-    assert row["split"] == _split_of(row["id"])
+    assert row["split"] == _split_of(row)
     for f in row["findings"]:
         assert f["code"] in CODES
         if f["code"] in WHOLE:
@@ -51,8 +56,9 @@ def test_spans_are_the_quotes_and_the_split_is_fixed(row):
             assert row["draft"][f["start"]:f["end"]] == f["quote"]
 
 
-def test_test_split_is_about_a_quarter():
-    share = sum(r["split"] == "test" for r in ROWS) / len(ROWS)
+def test_test_split_is_about_a_quarter_of_the_hashed_drafts():
+    hashed = [r for r in ROWS if r["writer"] not in FRESH]
+    share = sum(r["split"] == "test" for r in hashed) / len(hashed)
     assert 0.2 <= share <= 0.3
 
 
@@ -60,7 +66,7 @@ def test_train_only_drafts_are_in_training_and_the_test_side_is_the_hash_alone()
     by_id = {r["id"]: r for r in ROWS}
     assert TRAIN_ONLY and all(by_id[i]["split"] == "train" for i in TRAIN_ONLY)
     convert = _convert()
-    assert all(convert.split_of(r["id"]) == "test" for r in ROWS if r["split"] == "test")
+    assert all(convert.split_of(r["id"]) == "test" for r in ROWS if r["split"] == "test" and r["writer"] not in FRESH)
 
 
 def test_convert_honours_a_forced_train_split_and_refuses_a_forced_test():
@@ -73,6 +79,29 @@ def test_convert_honours_a_forced_train_split_and_refuses_a_forced_test():
     assert convert.convert({**row, "split": "train"})["split"] == "train"
     with pytest.raises(ValueError, match="only be forced to 'train'"):
         convert.convert({**row, "split": "test"})
+    # only the fresh test batch may ask for test, and even it may not ask for anything else
+    train_id = next(r["id"] for r in ROWS if r["split"] == "train" and r["id"] not in TRAIN_ONLY)
+    fresh = {**row, "id": train_id, "writer": FRESH[0]}
+    assert convert.convert({**fresh, "split": "test"})["split"] == "test"
+    with pytest.raises(ValueError, match="only be forced"):
+        convert.convert({**fresh, "split": "dev"})
+
+
+def test_adjudication_adds_and_removes_one_code_and_refuses_what_does_not_fit():
+    convert = _convert()
+    row = {"id": "x1", "customer": "c", "customer_label": "angry", "draft": "As I said, we can't.",
+           "findings": [{"code": "refusal_without_alternative", "quote": "we can't."}],
+           "domain": "retail", "register": "chat", "writer": FRESH[0], "split": "test"}
+    rows = convert.adjudicate([dict(row)], [{"id": "x1", "code": "blame", "verdict": "add", "quote": "As I said"},
+                                            {"id": "x1", "code": "refusal_without_alternative", "verdict": "remove"}])
+    done = convert.convert(rows[0])
+    assert [(f["code"], f["start"], f["end"]) for f in done["findings"]] == [("blame", 0, 9)]
+    for bad, message in [({"id": "x2", "code": "blame", "verdict": "add"}, "not in the writers' file"),
+                         ({"id": "x1", "code": "blame", "verdict": "remove"}, "did not find it"),
+                         ({"id": "x1", "code": "refusal_without_alternative", "verdict": "add"}, "found it already"),
+                         ({"id": "x1", "code": "blame", "verdict": "maybe"}, "verdict must be")]:
+        with pytest.raises(ValueError, match=message):
+            convert.adjudicate([dict(row)], [bad])
 
 
 def test_the_drafts_kept_aside_convert_cleanly_stay_in_training_and_reuse_no_id():

@@ -1,6 +1,10 @@
 """Agreement between the writers' findings and a second annotator's, per code.
 
     python training_data/drafts/agreement.py [second.jsonl]
+    python training_data/drafts/agreement.py second_fresh.jsonl --first test_fresh_v12_v15.jsonl
+
+``--first`` compares with a writers' file as written (before disagreements were settled) rather than
+with ``drafts.jsonl``.
 
 For each code: Cohen's kappa on draft-level presence (does the draft have this finding?), the raw
 agreement, and how many drafts each side flagged; for codes with a span, how often the two spans
@@ -25,11 +29,21 @@ def kappa(a, b):
     return None if pe == 1 else (po - pe) / (1 - pe)
 
 
-def main(path):
+def _with_spans(row):
+    """A writers' row gets ``start``/``end`` from its quotes (as convert.py gives them)."""
+    for f in row["findings"]:
+        if "start" not in f:
+            at = row["draft"].find(f["quote"]) if f["quote"] else -1
+            f["start"], f["end"] = (at, at + len(f["quote"])) if at >= 0 else (None, None)
+    return row
+
+
+def main(path, first_path=HERE / "drafts.jsonl"):
     first = {}
-    for line in (HERE / "drafts.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        first[row["id"]] = row
+    for line in Path(first_path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = _with_spans(json.loads(line))
+            first[row["id"]] = row
     second = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [(first[s["id"]], s) for s in second]
     print(f"{len(rows)} drafts annotated twice")
@@ -53,9 +67,17 @@ def main(path):
     clean_b = [not s["findings"] for _, s in rows]
     print(f"{'clean (no finding at all)':30} {kappa(clean_a, clean_b):6.2f} "
           f"{sum(x == y for x, y in zip(clean_a, clean_b)) / len(rows):6.2f} {sum(clean_a):8d} {sum(clean_b):7d}")
-    moods = sum(r["customer_label"] == s.get("mood") for r, s in rows)
-    print(f"customer mood read the same: {moods}/{len(rows)}")
+    if any("mood" in s for _, s in rows):  # the first second pass guessed the mood; later ones were given it
+        moods = sum(r["customer_label"] == s.get("mood") for r, s in rows)
+        print(f"customer mood read the same: {moods}/{len(rows)}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else HERE / "second.jsonl")
+    args = sys.argv[1:]
+    if "--first" in args:
+        i = args.index("--first")
+        first_path = args[i + 1]
+        del args[i:i + 2]
+        main(args[0] if args else HERE / "second.jsonl", first_path)
+    else:
+        main(args[0] if args else HERE / "second.jsonl")

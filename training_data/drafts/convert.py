@@ -1,6 +1,6 @@
 """Build ``drafts.jsonl`` from the writers' file: spans from quotes, a fixed split by hash of the id.
 
-    python training_data/drafts/convert.py WRITERS.jsonl
+    python training_data/drafts/convert.py WRITERS.jsonl [--adjudicated DECISIONS.jsonl]
 
 Each finding's ``quote`` must occur in the draft (the first occurrence is the span; shouted words may
 repeat, every other quote is unique by the writers' check); whole-draft codes keep ``start``/``end`` null.
@@ -8,7 +8,13 @@ A row whose quote is missing stops the build with its id: nothing is dropped sil
 
 A row may say ``"split": "train"``: drafts written after test results had been seen (writers ``v7``,
 ``v8``) go to training only, so nobody who has seen the test numbers writes test drafts. No row can
-ask for ``test``: the test side is decided by the hash alone.
+ask for ``test``: the test side is decided by the hash alone, except for the fresh test batch below.
+
+Writers ``v12``–``v17`` (``FRESH_TEST_WRITERS``) wrote a batch for the test split only: helpers who never
+saw a test result, given the labelling rules and nothing aimed at the coach's weak spots. Their rows may
+say ``"split": "test"`` (no other writer's may). A second annotator labelled every one of them blind;
+``--adjudicated`` applies the decisions that settled the disagreements (``{"id", "code", "verdict":
+"add" | "remove", "quote"}``), so the writers' file stays as written.
 """
 
 import hashlib
@@ -21,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "drafts.jsonl"
 FIELDS = ("id", "customer", "customer_label", "draft", "findings", "domain", "register", "writer")
 TEST_SHARE = 0.25
+FRESH_TEST_WRITERS = ("v12", "v13", "v14", "v15", "v16", "v17")
 
 
 def split_of(row_id):
@@ -46,14 +53,40 @@ def convert(row):
     out = {k: row[k] for k in FIELDS}
     out["findings"] = findings
     forced = row.get("split")
-    if forced not in (None, "train"):
-        raise ValueError(f"{row['id']}: split may only be forced to 'train', not {forced!r}")
+    allowed = (None, "train", "test") if row["writer"] in FRESH_TEST_WRITERS else (None, "train")
+    if forced not in allowed:
+        raise ValueError(f"{row['id']}: split may only be forced to 'train' (or 'test' in the fresh test batch), "
+                         f"not {forced!r}")
     out["split"] = forced or split_of(row["id"])
     return out
 
 
-def main(src):
-    rows = [convert(json.loads(line)) for line in open(src, encoding="utf-8") if line.strip()]
+def adjudicate(rows, decisions):
+    """Apply settled disagreements to writers' rows (in place): add or remove one code's finding."""
+    by_id = {r["id"]: r for r in rows}
+    for d in decisions:
+        row = by_id.get(d["id"])
+        if row is None:
+            raise ValueError(f"{d['id']}: adjudicated but not in the writers' file")
+        has = [f for f in row["findings"] if f["code"] == d["code"]]
+        if d["verdict"] == "remove":
+            if not has:
+                raise ValueError(f"{d['id']}: cannot remove {d['code']}, the writers did not find it")
+            row["findings"] = [f for f in row["findings"] if f["code"] != d["code"]]
+        elif d["verdict"] == "add":
+            if has:
+                raise ValueError(f"{d['id']}: cannot add {d['code']}, the writers found it already")
+            row["findings"] = row["findings"] + [{"code": d["code"], "quote": d.get("quote")}]
+        else:
+            raise ValueError(f"{d['id']}: verdict must be 'add' or 'remove', not {d['verdict']!r}")
+    return rows
+
+
+def main(src, decisions=None):
+    raw = [json.loads(line) for line in open(src, encoding="utf-8") if line.strip()]
+    if decisions:
+        adjudicate(raw, [json.loads(line) for line in open(decisions, encoding="utf-8") if line.strip()])
+    rows = [convert(row) for row in raw]
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate ids")
@@ -67,6 +100,10 @@ def main(src):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if len(args) == 3 and args[1] == "--adjudicated":
+        main(args[0], args[2])
+    elif len(args) == 1:
+        main(args[0])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1])
