@@ -89,3 +89,19 @@ def test_real_balance_tilts_rare_labels_up_and_keeps_the_average_weight():
     assert sum(w for w, y in zip(balanced, labels) if y == "angry") == pytest.approx(2.5)  # equal label totals
     half = train.real_unit_weights(labels, 0.5, balance=0.5)
     assert half[0] < half[-1] < balanced[-1]
+
+
+def test_calibration_folds_mix_the_sources_rows_come_in():
+    # Rows arrive source after source; unshuffled stratified folds cut each label into contiguous
+    # thirds, so one fold held out a whole source's label and flattened the temperature (docs/model.md).
+    import numpy as np
+    from sklearn.model_selection import check_cv
+
+    y = np.array([0, 1] * 300)  # source A: rows 0-599, source B: rows 600-1199, same two labels
+    y = np.concatenate([y, y])
+    source_b = np.arange(len(y)) >= 600
+    cv = check_cv(train.build_pipeline().named_steps["clf"].cv, y, classifier=True)
+    for _, held_out in cv.split(np.zeros((len(y), 1)), y):
+        for label in (0, 1):
+            rows = held_out[y[held_out] == label]
+            assert 0.3 < source_b[rows].mean() < 0.7  # both sources' rows of each label in every fold
