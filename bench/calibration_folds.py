@@ -20,9 +20,9 @@ from sklearn.model_selection import StratifiedKFold
 
 from attune.model.classifier import DomainAdaptedLR
 from attune.model.labels import LABELS
-from attune.model.train import DEFAULTS, PUBLIC, REAL, SUPPORT, balanced_weights, real_unit_weights
+from attune.model.train import DEFAULTS, PUBLIC, REAL, SUPPORT
 
-from tune_real import load
+from tune_real import load, source_weights
 
 
 def main():
@@ -33,9 +33,7 @@ def main():
     X, y_sup, y_ge, real, _ = load(args.rounds)
     ns, ng, nr = len(y_sup), len(y_ge), len(real)
     y_real = [u["label"] for u in real]
-    w = np.array(list(balanced_weights(y_sup, ns)) + list(balanced_weights(y_ge, 3 * ns))
-                 + real_unit_weights(y_real, 0.5, 1.0))
-    w *= len(w) / w.sum()
+    w = source_weights(y_sup, y_ge, y_real, 0.5, 1.0)
     dom = np.array([SUPPORT] * ns + [PUBLIC] * ng + [REAL] * nr)
     y = np.array([LABELS.index(v) for v in y_sup + y_ge + y_real])
     folds = StratifiedKFold(3) if args.unshuffled else StratifiedKFold(3, shuffle=True, random_state=0)

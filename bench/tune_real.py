@@ -60,14 +60,19 @@ def load(rounds=None):
     return features.transform(texts).tocsr(), [r["label"] for r in sup], ge[1], real, bars
 
 
+def source_weights(y_sup, y_ge, y_real, real_weight, balance):
+    """The recipe's weights: our messages balanced, GoEmotions-7 at 3, real units as ``attune train --real``."""
+    w = np.array(list(balanced_weights(y_sup, len(y_sup))) + list(balanced_weights(y_ge, 3 * len(y_sup)))
+                 + real_unit_weights(y_real, real_weight, balance))
+    return w * len(w) / w.sum()
+
+
 def fit_fold(X, y_sup, y_ge, real, fold, real_weight, balance, C):
     ns, ng = len(y_sup), len(y_ge)
     keep = [i for i, u in enumerate(real) if fold_of(u) != fold]
     y_real = [real[i]["label"] for i in keep]
     labels = y_sup + y_ge + y_real
-    w = np.array(list(balanced_weights(y_sup, ns)) + list(balanced_weights(y_ge, 3 * ns))
-                 + real_unit_weights(y_real, real_weight, balance))
-    w *= len(w) / w.sum()
+    w = source_weights(y_sup, y_ge, y_real, real_weight, balance)
     domain = np.array([SUPPORT] * ns + [PUBLIC] * ng + [REAL] * len(keep))
     model = DomainAdaptedLR(C=C, tol=DEFAULTS["tol"])
     return model.fit(X[list(range(ns + ng)) + [ns + ng + i for i in keep]], np.array([LABELS.index(y) for y in labels]),

@@ -11,8 +11,8 @@ agreement, and how many drafts each side flagged; for codes with a span, how oft
 overlap when both flag the code. The second annotator saw only the customer message and the draft.
 """
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -73,11 +73,8 @@ def main(path, first_path=HERE / "drafts.jsonl"):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if "--first" in args:
-        i = args.index("--first")
-        first_path = args[i + 1]
-        del args[i:i + 2]
-        main(args[0] if args else HERE / "second.jsonl", first_path)
-    else:
-        main(args[0] if args else HERE / "second.jsonl")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("second", nargs="?", default=HERE / "second.jsonl")
+    ap.add_argument("--first", default=HERE / "drafts.jsonl", help="a writers' file as written (default drafts.jsonl)")
+    args = ap.parse_args()
+    main(args.second, args.first)

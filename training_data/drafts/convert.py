@@ -17,10 +17,10 @@ say ``"split": "test"`` (no other writer's may). A second annotator labelled eve
 "add" | "remove", "quote"}``), so the writers' file stays as written.
 """
 
+import argparse
 import hashlib
 import json
 import os
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -100,10 +100,8 @@ def main(src, decisions=None):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if len(args) == 3 and args[1] == "--adjudicated":
-        main(args[0], args[2])
-    elif len(args) == 1:
-        main(args[0])
-    else:
-        sys.exit(__doc__)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("writers", help="the writers' file (JSONL)")
+    ap.add_argument("--adjudicated", metavar="DECISIONS", help="settled disagreements to apply first")
+    args = ap.parse_args()
+    main(args.writers, args.adjudicated)

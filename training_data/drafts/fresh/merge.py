@@ -1,48 +1,59 @@
-"""Merge the fresh batch (python merge.py v12,v13,...) into training_data/drafts: raw writers' file, second annotations, decisions, drafts.jsonl."""
-import json, sys, subprocess, importlib.util
+"""Put the fresh batch into drafts.jsonl, test only, with the adjudicator's decisions applied.
+
+    python training_data/drafts/fresh/merge.py v12,v14,...
+
+Reads fresh/{writer}.jsonl (as written) and fresh/decisions_raw.jsonl (ADJ.md's output, if any), writes
+fresh/fresh_adjudicated.jsonl (add/remove verdicts on the writers' findings) and rebuilds drafts.jsonl
+with convert.py. The writers' file of v1–v4 is not in the repository, so the rows already in
+drafts.jsonl are fed back in writers' form; the script checks they come out unchanged.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
-D = Path("/work/main/training_data/drafts")
-F = Path("/work/scratch/fresh")
-writers = sys.argv[1].split(",")
-spec = importlib.util.spec_from_file_location("convert", D / "convert.py"); conv = importlib.util.module_from_spec(spec); spec.loader.exec_module(conv)
-raw = []
-for w in writers:
-    for l in open(F / f"{w}.jsonl"):
-        if l.strip():
-            r = json.loads(l); r["split"] = "test"; raw.append(r)
-with open(D / "test_fresh.jsonl", "w") as fh:
-    for r in raw: fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-with open(D / "second_fresh.jsonl", "w") as fh:
-    for w in writers:
-        for l in open(F / f"second_{w}.jsonl"):
-            if l.strip(): fh.write(json.dumps(json.loads(l), ensure_ascii=False) + "\n")
-# the adjudicator's decisions (ADJ.md) become verdicts on the writers' findings: add, remove or none
-by_id = {r["id"]: r for r in raw}
-dec = F / "decisions_raw.jsonl"
-with open(D / "fresh_adjudicated.jsonl", "w") as fh:
-    for l in (open(dec) if dec.exists() else []):
-        if not l.strip():
-            continue
-        d = json.loads(l)
+
+HERE = Path(__file__).resolve().parent
+DRAFTS = HERE.parent / "drafts.jsonl"
+sys.path.insert(0, str(HERE.parent))
+import convert  # noqa: E402  (training_data/drafts/convert.py)
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def verdicts(raw, decisions):
+    """An adjudicator's decision overturns the writer only where it differs from what the writer found."""
+    by_id = {r["id"]: r for r in raw}
+    for d in decisions:
         has = any(f["code"] == d["code"] for f in by_id[d["id"]]["findings"])
         if d["present"] != has:
-            verdict = {"id": d["id"], "code": d["code"], "verdict": "add" if d["present"] else "remove"}
-            if d["present"]:
-                verdict["quote"] = d["quote"]
-            fh.write(json.dumps(verdict, ensure_ascii=False) + "\n")
-old = [json.loads(l) for l in open(D / "drafts.jsonl") if l.strip() and json.loads(l)["writer"] not in conv.FRESH_TEST_WRITERS]
-allrows = []
-for r in old:
-    w = {k: r[k] for k in conv.FIELDS}
-    w["findings"] = [{"code": f["code"], "quote": f["quote"]} for f in r["findings"]]
-    if r["split"] != conv.split_of(r["id"]): w["split"] = r["split"]
-    allrows.append(w)
-tmp = F / "all.jsonl"
-with open(tmp, "w") as fh:
-    for r in allrows + raw: fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-before = (D / "drafts.jsonl").read_text()
-subprocess.run([sys.executable, str(D / "convert.py"), str(tmp), "--adjudicated", str(D / "fresh_adjudicated.jsonl")], check=True)
-after = (D / "drafts.jsonl").read_text().splitlines()
-n_old = len(old)
-assert "\n".join(after[:n_old]) + "\n" == "".join(l + "\n" for l in before.splitlines()[:n_old]), "existing rows changed"
-print("ok", len(after))
+            yield {"id": d["id"], "code": d["code"], "verdict": "add" if d["present"] else "remove",
+                   **({"quote": d["quote"]} if d["present"] else {})}
+
+
+def main(writers):
+    fresh = [{**r, "split": "test"} for w in writers for r in _rows(HERE / f"{w}.jsonl")]
+    decided = HERE / "decisions_raw.jsonl"
+    adjudicated = HERE / "fresh_adjudicated.jsonl"
+    adjudicated.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n"
+                                   for v in verdicts(fresh, _rows(decided) if decided.exists() else [])),
+                           encoding="utf-8")
+    before = [r for r in _rows(DRAFTS) if r["writer"] not in convert.FRESH_TEST_WRITERS]
+    old = []
+    for r in before:  # back to the writers' form: quotes only, the split only where it was forced
+        row = {k: r[k] for k in convert.FIELDS}
+        row["findings"] = [{"code": f["code"], "quote": f["quote"]} for f in r["findings"]]
+        old.append(row | ({"split": r["split"]} if r["split"] != convert.split_of(r["id"]) else {}))
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as tmp:
+        tmp.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in old + fresh)
+    subprocess.run([sys.executable, str(HERE.parent / "convert.py"), tmp.name, "--adjudicated", str(adjudicated)],
+                   check=True)
+    Path(tmp.name).unlink()
+    assert _rows(DRAFTS)[:len(before)] == before, "rows already in drafts.jsonl changed"
+
+
+if __name__ == "__main__":
+    main(sys.argv[1].split(","))
