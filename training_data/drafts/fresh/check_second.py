@@ -1,6 +1,6 @@
 """Validate a second annotator's file against the blind input it answers.
 
-    python training_data/drafts/fresh/check_second.py BLIND.jsonl SECOND.jsonl
+    python training_data/drafts/fresh/check_second.py WRITERS.jsonl SECOND.jsonl   # or the blind copy the annotator got
 """
 
 import json
