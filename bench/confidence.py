@@ -3,8 +3,8 @@
     python bench/confidence.py model/default                     # the shipped model
     python bench/confidence.py model/default /tmp/other --split written --split real
 
-For each model and split: the calibration temperature ``beta`` (``CalibratedClassifierCV``'s sigmoid
-on the first fold), the mean top probability, the share of messages whose top probability is under
+For each model and split: the calibration temperature ``beta`` the runtime multiplies the logits by
+(one, fitted on all out-of-fold logits), the mean top probability, the share of messages whose top probability is under
 0.5 (where the extension says "read it yourself"), accuracy, and the expected calibration error (ECE,
 10 equal-width bins of the top probability): 0 when a model that says 0.8 is right 80 % of the time.
 Temperature scaling never changes the label chosen, only these.
@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 
-from attune.model import load
+from attune.model import load_runtime
 from attune.model.data import read_split
 
 
@@ -39,8 +39,8 @@ def main():
     splits = {s: read_split(s) for s in args.split or ["written", "real"]}
     print(f"{'model':<28} {'beta':>5}  {'split':<8} {'n':>5}  {'mean top':>8}  {'under 0.5':>9}  {'accuracy':>8}  {'ECE':>5}")
     for path in args.models:
-        model = load(path)
-        beta = model.pipeline.named_steps["clf"].calibrated_classifiers_[0].calibrators[0].beta_
+        model = load_runtime(path)  # what the server analyses with; no need for the training pipeline
+        beta = (model.fast or {}).get("beta") or float("nan")  # nan: uncalibrated or not compiled
         for name, (texts, labels) in splits.items():
             c = confidence_of(model, texts, labels)
             print(f"{model.version:<28} {beta:5.2f}  {name:<8} {c['n']:5d}  {c['mean_top']:8.2f}  "
