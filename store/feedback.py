@@ -9,6 +9,7 @@ A database that cannot be opened, read or written (corrupt, locked, full disk) r
 
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,6 +69,23 @@ def _private(path):
             pass
 
 
+def _use_wal(conn):
+    """Put the database in WAL mode (stored in the file, so once is enough).
+
+    Two connections switching a new database at once would each hold a shared lock and want an
+    exclusive one; SQLite avoids that deadlock by failing one at once ("locked") instead of waiting
+    out the busy timeout. The loser retries for a moment: by then the winner has made the switch.
+    """
+    for delay in (0.01, 0.03, 0.1, 0.3, 1.0, 0):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or not delay:
+                raise
+            time.sleep(delay)
+
+
 def connect(path=None):
     """Open (and create if needed) the feedback database with durable settings, private to this user."""
     path = Path(path) if path else db_path()
@@ -77,7 +95,7 @@ def connect(path=None):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # born private, not chmod-ed later
         conn = sqlite3.connect(path, timeout=10, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(SCHEMA)
         except BaseException:
