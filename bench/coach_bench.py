@@ -5,7 +5,8 @@
     python bench/coach_bench.py --split train
     python bench/coach_bench.py --baseline 2ef364a   # the regular expressions model/guidance.py had then
     python bench/coach_bench.py --json          # one JSON object (run_all.py reads it)
-    python bench/coach_bench.py --writers v12,v13,v14,v15   # only the fresh test batch (or any writers)
+    python bench/coach_bench.py --fresh         # only the fresh test batch (training_data/drafts/fresh/)
+    python bench/coach_bench.py --writers v12,v14   # only these writers' drafts
 
 Speed: median and p95 of ``check_reply`` on a 200-word draft made of test drafts, over 2,000 calls.
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +23,10 @@ from attune.model import coach
 from attune.model.coach.findings import check
 from attune.model.coach.evaluate import read_drafts, score
 
-DATA = Path(__file__).resolve().parent.parent / "training_data" / "drafts" / "drafts.jsonl"
+DRAFTS = Path(__file__).resolve().parent.parent / "training_data" / "drafts"
+DATA = DRAFTS / "drafts.jsonl"
+sys.path.insert(0, str(DRAFTS))
+from convert import FRESH_TEST_WRITERS  # noqa: E402  (training_data/drafts/convert.py)
 
 
 def _fmt(x):
@@ -91,7 +96,10 @@ def main():
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ap.add_argument("--writers", help="comma-separated writer ids: score only their drafts")
+    ap.add_argument("--fresh", action="store_true", help="score only the fresh test batch's writers")
     args = ap.parse_args()
+    if args.fresh:
+        args.writers = ",".join(FRESH_TEST_WRITERS)
     rows = read_drafts(args.data, None if args.split == "all" else args.split)
     if args.writers:
         writers = set(args.writers.split(","))

@@ -145,8 +145,10 @@ def coach_lines(results):
     if "codes" not in full:
         return [f"Not measured in this run: {full.get('error', 'no result')}."]
     rules, before = (c.get("rules") or {}).get("codes", {}), (c.get("before") or {}).get("codes", {})
-    lines = ["| code | n (test) | precision | recall | rules alone P / R | before the coach (2ef364a) P / R | "
-             f"target P ≥ {COACH_BAR[0]}, R ≥ {COACH_BAR[1]} |", "|---|---|---|---|---|---|---|"]
+    fresh = (c.get("fresh") or {}).get("codes", {})
+    lines = ["| code | n (test) | precision | recall | fresh batch alone P / R | rules alone P / R | "
+             f"before the coach (2ef364a) P / R | target P ≥ {COACH_BAR[0]}, R ≥ {COACH_BAR[1]} |",
+             "|---|---|---|---|---|---|---|---|"]
     met = 0
     for code, sc in full["codes"].items():
         if code == "clean":
@@ -156,16 +158,22 @@ def coach_lines(results):
         met += ok_p and ok_r
         verdict = "met" if ok_p and ok_r else "**recall not met**" if ok_p else "**precision not met**" if ok_r else "**not met**"
         lines.append(f"| {code} | {sc['tp'] + sc['fn']} | {'**' if ok_p else ''}{_f(sc['precision'])}{'**' if ok_p else ''} | "
-                     f"{'**' if ok_r else ''}{_f(sc['recall'])}{'**' if ok_r else ''} | {_pr(rules.get(code))} | "
+                     f"{'**' if ok_r else ''}{_f(sc['recall'])}{'**' if ok_r else ''} | {_pr(fresh.get(code))} | "
+                     f"{_pr(rules.get(code))} | "
                      f"{_pr(before.get(code))} | {verdict} |")
     cl = full["codes"]["clean"]
     share = lambda r: f"{r['clean']['share'] * 100:.1f} %" if r.get("clean") and r["clean"]["share"] is not None else "—"
     lines.append(f"| **clean drafts with no finding** | {cl['n']} | **{cl['share'] * 100:.1f} %** ({cl['no_finding']}) | | "
-                 f"{share(rules)} | {share(before)} | ≥ 95 %: {'met' if cl['share'] >= 0.95 else '**not met**'} |")
+                 f"{share(fresh)} | {share(rules)} | {share(before)} | ≥ 95 %: {'met' if cl['share'] >= 0.95 else '**not met**'} |")
     n_codes = len(full["codes"]) - 1
     lines += ["", f"{met} of {n_codes} codes meet the bar on the test split ({full['drafts']} drafts the checks never "
               "learn from; [docs/coach.md](coach.md#how-well-it-does) says how far to trust them). A finding is right when the draft has that code and, for codes with words, the found "
               "words overlap the expected ones; each (draft, code) counts once."]
+    if fresh:
+        lines += ["", f"*Fresh batch alone*: the {c['fresh']['drafts']} of them written by writers who never saw a "
+                  "coach result, annotated twice and never looked at while the coach was built "
+                  "([training_data/drafts/fresh/](../training_data/drafts/fresh/README.md)): the figure to expect "
+                  "on drafts from a new team."]
     sp = full.get("speed")
     if sp:
         lines += ["", f"`check_reply` on a 200-word draft (test drafts joined), {sp['calls']:,} calls after one "
@@ -298,6 +306,7 @@ def page(results):
         *retrain_lines(results), "",
         "## Reply coach (`model/coach/`)", "",
         "```sh", "python bench/coach_bench.py --json                      # test split: per code, clean drafts, speed",
+        "python bench/coach_bench.py --json --fresh --skip-speed        # the fresh test batch alone",
         "python bench/coach_bench.py --json --rules-only --skip-speed   # the phrase rules alone",
         "python bench/coach_bench.py --json --baseline 2ef364a          # the regular expressions model/guidance.py had before",
         "```", "",

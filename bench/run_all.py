@@ -3,6 +3,7 @@
     make bench                                   # = python bench/run_all.py
     python bench/run_all.py --rows 1000000 --load-seconds 60 --full-embedding-train   # bigger runs
     python bench/run_all.py --render-only        # rewrite the page from bench/out/results.json
+    python bench/run_all.py --coach-only         # after retraining the coach: only its section is measured again
 
 Steps, each a script of its own that can be run alone (the page names each command):
 peers.py (accuracy and speed of Attune and its peers), coldstart.py (per system), load.py (the
@@ -123,11 +124,18 @@ def main(argv=None):
                     help="train the embedding baseline on every training text (slow the first time)")
     ap.add_argument("--no-extension", action="store_true", help="skip the extension's e2e timing")
     ap.add_argument("--render-only", action="store_true", help="rewrite the page from bench/out/results.json")
+    ap.add_argument("--coach-only", action="store_true",
+                    help="measure the reply coach again, keep the other results of bench/out/results.json")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     saved = OUT / "results.json"
-    if args.render_only:
+    if args.render_only or args.coach_only:
         results = json.loads(saved.read_text())
+        if args.coach_only:
+            results["coach"] = coach()
+            if "error" in results["coach"]["full"]:
+                sys.exit(f"not rewriting docs/benchmarks.md: coach_bench.py failed")
+            saved.write_text(json.dumps(results, indent=1))
     else:
         results = run(args)
         saved.write_text(json.dumps(results, indent=1))
@@ -145,6 +153,13 @@ def _failed_steps(results):
     return [name for name, r in steps if "error" in r]
 
 
+def coach():
+    return {"full": _python("bench/coach_bench.py", "--json"),
+            "fresh": _python("bench/coach_bench.py", "--json", "--fresh", "--skip-speed"),
+            "rules": _python("bench/coach_bench.py", "--json", "--rules-only", "--skip-speed"),
+            "before": _python("bench/coach_bench.py", "--json", "--baseline", "2ef364a")}
+
+
 def run(args):
     started = time.monotonic()
     results = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -159,9 +174,7 @@ def run(args):
         _python("bench/classify_bench.py", "--rows", args.rows, "--jobs", jobs, "--json")
         for jobs in range(1, (os.cpu_count() or 1) + 1)]
     results["retrain"] = _python("bench/retrain_bench.py", "--rows", 5000, "--json")
-    results["coach"] = {"full": _python("bench/coach_bench.py", "--json"),
-                        "rules": _python("bench/coach_bench.py", "--json", "--rules-only", "--skip-speed"),
-                        "before": _python("bench/coach_bench.py", "--json", "--baseline", "2ef364a")}
+    results["coach"] = coach()
     results["extension"] = {"skipped": "--no-extension"} if args.no_extension else extension_e2e()
     results["machine"]["load_end"] = [round(x, 1) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started)
