@@ -1,13 +1,15 @@
 """Put the fresh batch into drafts.jsonl, test only, with the adjudicator's decisions applied.
 
-    python training_data/drafts/fresh/merge.py v12,v14,...
+    python training_data/drafts/fresh/merge.py v12,v14,... [--train FILE ...]
 
 Reads fresh/{writer}.jsonl (as written) and fresh/decisions_raw.jsonl (ADJ.md's output, if any), writes
 fresh/fresh_adjudicated.jsonl (add/remove verdicts on the writers' findings) and rebuilds drafts.jsonl
-with convert.py. The writers' file of v1–v4 is not in the repository, so the rows already in
+with convert.py. ``--train`` adds writers' files of training-only drafts (rows ``"split": "train"``; a
+row already in drafts.jsonl is left as it is). The writers' file of v1–v4 is not in the repository, so the rows already in
 drafts.jsonl are fed back in writers' form; the script checks they come out unchanged.
 """
 
+import argparse
 import json
 import subprocess
 import sys
@@ -34,7 +36,7 @@ def verdicts(raw, decisions):
                    **({"quote": d["quote"]} if d["present"] else {})}
 
 
-def main(writers):
+def main(writers, train_files=()):
     fresh = [{**r, "split": "test"} for w in writers for r in _rows(HERE / f"{w}.jsonl")]
     decided = HERE / "decisions_raw.jsonl"
     adjudicated = HERE / "fresh_adjudicated.jsonl"
@@ -47,6 +49,13 @@ def main(writers):
         row = {k: r[k] for k in convert.FIELDS}
         row["findings"] = [{"code": f["code"], "quote": f["quote"]} for f in r["findings"]]
         old.append(row | ({"split": r["split"]} if r["split"] != convert.split_of(r["id"]) else {}))
+    have = {r["id"] for r in before}
+    for path in train_files:
+        extra = [r for r in _rows(Path(path)) if r["id"] not in have]
+        wrong = [r["id"] for r in extra if r.get("split") != "train"]
+        if wrong:
+            raise SystemExit(f"{path}: rows must say \"split\": \"train\": {', '.join(wrong[:5])}")
+        old += extra
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as tmp:
         tmp.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in old + fresh)
     subprocess.run([sys.executable, str(HERE.parent / "convert.py"), tmp.name, "--adjudicated", str(adjudicated)],
@@ -56,4 +65,8 @@ def main(writers):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].split(","))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("writers", help="the fresh batch's writers, comma-separated")
+    ap.add_argument("--train", nargs="*", default=[], help="writers' files of training-only drafts to add")
+    args = ap.parse_args()
+    main(args.writers.split(","), args.train)
