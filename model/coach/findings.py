@@ -14,10 +14,10 @@ from .units import features, quoted_spans, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "SPAN_CODES", "WHOLE_CODES"]
 
-SPAN_CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative")
+SPAN_CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative", "jargon")
 WHOLE_CODES = {"no_next_step": "next_step", "no_acknowledgement": "acknowledgement"}  # code -> what is missing
 _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy", "blame": "blame",
-            "refusal_without_alternative": "refusal", "no_next_step": "next_step",
+            "refusal_without_alternative": "refusal", "jargon": "jargon", "no_next_step": "next_step",
             "no_acknowledgement": "acknowledgement"}
 
 
@@ -53,6 +53,7 @@ def prepare(config, draft, label, with_features=True):
     """Units of ``draft``, rule hits (whole draft and per unit) and each unit's features."""
     units = split_units(draft)
     hits = rule_hits(config, draft)
+    hits["jargon"] = jargon(config, draft)  # unexplained terms; whether jargon applies is the label's gate
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
@@ -147,6 +148,8 @@ def check(config, learned, draft, label):
         decisions = learned.decisions
     found, strengths = [], []
     for code in SPAN_CODES:
+        if not config.applies(code, label):
+            continue
         for s, e in _span_findings(code, prep, probs, decisions.get(code)):
             found.append((code, s, e))
     if prep["hits"]["refusal"] and not any(c == "refusal_without_alternative" for c, _, _ in found):
@@ -159,8 +162,6 @@ def check(config, learned, draft, label):
             strengths.append(strength)
         elif n_words >= config.limits["short_draft_words"] and config.applies(code, label):
             found.append((code, None, None))
-    if config.applies("jargon", label):
-        found += [("jargon", s, e) for s, e in jargon(config, draft)]
     if config.applies("too_long", label) and too_long(config, draft):
         found.append(("too_long", None, None))
     shout = shouting(config, draft)

@@ -41,7 +41,9 @@ __all__ = ["fit", "main"]
 HEADS = SPAN_CODES + tuple(WHOLE_CODES)
 MODES = ("rule", "learned", "boosted", "either", "both")
 # A fixed phrase family stays a rule (the issue's "keep rules where a rule is exact"); a head may only add.
-MODES_FOR = {"false_empathy": ("rule",), "canned_apology": ("rule", "either"),
+# False empathy is a list too, but a writer's own "I can only imagine how you feel" is not on it: the head
+# may add to it, as for canned apologies.
+MODES_FOR = {"false_empathy": ("rule", "either"), "canned_apology": ("rule", "either"),
              # the refusal rules name the issue's own cases ("that's outside our refund window"): the
              # head weighs them (boosted) or adds to them, but does not decide without them
              "refusal_without_alternative": ("rule", "boosted", "either", "both")}
@@ -141,8 +143,10 @@ def fit(config, preps):
     X = _matrix(preps, index)
     W, b = np.zeros((len(vocab), len(HEADS))), np.zeros(len(HEADS))
     for j, code in enumerate(HEADS):
-        if code in SPAN_CODES:
-            W[:, j], b[j] = _fit_head(X, _span_targets(preps, code))
+        if code in SPAN_CODES:  # only drafts where the code applies teach it (jargon: confused customers)
+            mask = np.concatenate([[config.applies(code, p["row"]["customer_label"])] * len(p["units"])
+                                   for p in preps]).astype(bool)
+            W[:, j], b[j] = _fit_head(X, _span_targets(preps, code), mask)
         else:
             W[:, j], b[j] = _mil_head(config, preps, X, code)
     return vocab, W, b
@@ -162,16 +166,20 @@ def writer_folds(preps, k=5):
 
     Folding by writer asks how well a check carries over to a voice it never learned from. Folding by
     writing batch (drafts of the same writers) looked much better than a fresh batch by new writers
-    turned out (training_data/drafts/fresh/README.md).
+    turned out (training_data/drafts/fresh/README.md). With fewer writers than folds (a small corpus),
+    each writer's batches of 50 drafts are the groups instead.
     """
+    keys = [p["row"]["writer"] for p in preps]
+    if len(set(keys)) < k:
+        keys = [f"{w}/{(int(p['row']['id'].lstrip('d')) - 1) // 50}" for w, p in zip(keys, preps)]
     sizes = {}
-    for p in preps:
-        sizes[p["row"]["writer"]] = sizes.get(p["row"]["writer"], 0) + 1
+    for key in keys:
+        sizes[key] = sizes.get(key, 0) + 1
     load, fold_of = [0] * k, {}
-    for writer in sorted(sizes, key=lambda w: (-sizes[w], w)):
-        fold_of[writer] = load.index(min(load))
-        load[fold_of[writer]] += sizes[writer]
-    return [fold_of[p["row"]["writer"]] for p in preps]
+    for key in sorted(sizes, key=lambda w: (-sizes[w], w)):
+        fold_of[key] = load.index(min(load))
+        load[fold_of[key]] += sizes[key]
+    return [fold_of[key] for key in keys]
 
 
 def _gated(config, code, p):
@@ -189,7 +197,8 @@ def fit_stacks(config, preps, probs, folds):
                                      preps[i]["n_words"]) for i in rows])
         y = np.array([code in preps[i]["codes"] for i in rows])
         clf = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")
-        cv = GroupKFold(5).split(X, y, [folds[i] for i in rows])
+        groups = [folds[i] for i in rows]
+        cv = GroupKFold(max(2, min(5, len(set(groups))))).split(X, y, groups)
         oof[code] = dict(zip(rows, cross_val_predict(clf, X, y, cv=list(cv), method="predict_proba")[:, 1]))
         clf.fit(X, y)
         stacks[code] = (clf.coef_[0], clf.intercept_[0])
@@ -214,7 +223,7 @@ def _code_counts(config, preps, probs, code, decision):
     for p, pr in zip(preps, probs):
         gold = code in p["codes"]
         if code in SPAN_CODES:
-            got = _span_findings(code, p, pr, decision)
+            got = _span_findings(code, p, pr, decision) if config.applies(code, p["row"]["customer_label"]) else []
             spans = [(f["start"], f["end"]) for f in p["row"]["findings"] if f["code"] == code]
             hit = gold and any(s < e2 and s2 < e for s, e in spans for s2, e2 in got)
             found = bool(got)
@@ -247,7 +256,7 @@ def _cv_scores(config, preps, probs, stack_oof, code):
     return out
 
 
-def choose(config, preps, probs, stack_oof):
+def choose(config, preps, probs, stack_oof, rule_only=()):
     """Per code, the (mode, threshold) farthest above the bar (:data:`BAR`) in cross-validation.
 
     The bar is precision >= 0.85 and recall >= 0.75, so the margin is the worse of the two distances
@@ -257,6 +266,8 @@ def choose(config, preps, probs, stack_oof):
     chosen = {}
     for code in HEADS:
         scores = _cv_scores(config, preps, probs, stack_oof, code)
+        if code in rule_only:
+            scores = [s for s in scores if s[0] == "rule"]
         margin = max(round(min(p - BAR[0], r - BAR[1]), 2) for _, _, p, r, _ in scores)
         wide = [s for s in scores if round(min(s[2] - BAR[0], s[3] - BAR[1]), 2) == margin]
         top = max(s[4] for s in wide)
@@ -275,6 +286,8 @@ def main(argv=None):
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "training_data" / "drafts"
                                           / "drafts.jsonl"))
     ap.add_argument("-o", "--output", default=str(MODEL_PATH))
+    ap.add_argument("--rule-only", default="", metavar="CODES",
+                    help="comma-separated codes the phrase rule alone decides, whatever cross-validation says")
     args = ap.parse_args(argv)
     config = _config.load()
     preps = _prepared(config, read_drafts(args.data, "train"))
@@ -287,7 +300,7 @@ def main(argv=None):
             if folds[i] == k:
                 oof[i] = _probs(p, index, W, b)
     stacks, stack_oof = fit_stacks(config, preps, oof, folds)
-    chosen = choose(config, preps, oof, stack_oof)
+    chosen = choose(config, preps, oof, stack_oof, set(filter(None, args.rule_only.split(","))))
     vocab, W, b = fit(config, preps)
     keep = np.abs(W).max(axis=1) > 1e-4  # features no head uses are left out of the file
     tmp = args.output + ".tmp.npz"
