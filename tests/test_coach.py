@@ -42,6 +42,7 @@ def codes(draft, label=None):
     ("Apologies for the trouble this has caused. Your order ships today.", "neutral", "canned_apology"),
     ("Your order is CANCELLED and you owe NOTHING, so DON'T pay the old bill. The new one comes on Monday.",
      "neutral", "shouting"),
+    ("NO, NO, NO. We will not charge you again.", "angry", "shouting"),
     ("The difference is the proration on your invoice. Your plan renews on the 1st of each month, as before.",
      "confused", "jargon"),
 ])
@@ -74,6 +75,9 @@ def test_the_issue_cases_are_found(draft, label, code):
      "neutral", "blame"),
     ("I have updated the name on your booking, exactly as shown in your passport. There is no charge.", "neutral",
      "blame"),
+    # abbreviations used again and again in a technical reply are not a raised voice
+    ("The TV needs HDCP over HDMI. If the HDCP check fails, unplug it, then HDCP renegotiates the EDID.", "neutral",
+     "shouting"),
 ])
 def test_the_issue_false_alarms_are_gone(draft, label, code):
     assert code not in codes(draft, label)

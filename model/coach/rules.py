@@ -14,6 +14,7 @@ __all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jarg
 _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
 _INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+(?:\w+\s+)?['\"‘“]?$", re.IGNORECASE)
+_VOWEL = re.compile(r"[AEIOUY]")
 _CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z][A-Z'’]*[A-Z](?![\w])")
 _WORD = re.compile(r"\S+")
 
@@ -67,9 +68,11 @@ def rule_hits(config, draft, starts=None):
 
 def shouting(config, draft):
     """The first shouted word's span, if at least ``shouting_min_words`` words (not acronyms) are in capitals."""
+    # YYYY-MM-DD is a date format, and a word without a vowel (HDCP, MRC, DPD) an abbreviation used
+    # three times in a technical reply: neither is a raised voice
     caps = [m for m in _CAPS_WORD.finditer(draft)
             if m.group().replace("’", "'").strip("'").upper() not in config.shouting_ok
-            and len(set(m.group())) > 1]  # YYYY-MM-DD is a date format, not shouting
+            and len(set(m.group())) > 1 and _VOWEL.search(m.group())]
     if len(caps) >= config.limits["shouting_min_words"]:
         return caps[0].span()
     return None
