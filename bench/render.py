@@ -171,9 +171,8 @@ def coach_lines(results):
               "words overlap the expected ones; each (draft, code) counts once."]
     if fresh:
         lines += ["", f"*Fresh batch alone*: the {c['fresh']['drafts']} of them written by writers who never saw a "
-                  "coach result, annotated twice and never looked at while the coach was built "
-                  "([training_data/drafts/fresh/](../training_data/drafts/fresh/README.md)): the figure to expect "
-                  "on drafts from a new team."]
+                  "coach result and annotated twice, blind ([training_data/drafts/fresh/](../training_data/drafts/fresh/README.md) "
+                  "says when they were scored): the closest figure to drafts from a new team."]
     sp = full.get("speed")
     if sp:
         lines += ["", f"`check_reply` on a 200-word draft (test drafts joined), {sp['calls']:,} calls after one "

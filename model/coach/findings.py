@@ -86,6 +86,10 @@ def _span_findings(code, prep, probs, decision):
     units = prep["units"]
     boost = [BOOST * (mode == "boosted" and any(_overlaps(sp, u) for sp in rule)) for u in units]
     flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
+    if code == "refusal_without_alternative" and mode == "boosted" and prep["features"]:
+        # a "no" the rule found with no word of a way forward after it: nothing for the head to weigh
+        flagged += [i for i in range(len(units)) if boost[i] and i not in flagged
+                    and not any(f.startswith("after:") for f in prep["features"][i])]
     if code == "blame":  # an agent owning a fault ("you should have had this") is not blame, whatever else
         flagged = [i for i in flagged if not any(_overlaps(sp, units[i]) for sp in prep["hits"]["owning"])]
     if mode == "both":
