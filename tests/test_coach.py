@@ -83,6 +83,22 @@ def test_the_issue_false_alarms_are_gone(draft, label, code):
     assert code not in codes(draft, label)
 
 
+@pytest.mark.parametrize("draft, label, code, found", [
+    # a canned apology or claimed empathy is no acknowledgement (the labelling rules)
+    ("We apologise for any inconvenience this may have caused. Your refund of £40 was approved and reaches "
+     "your card in 3 days.", "angry", "no_acknowledgement", True),
+    ("I know exactly how you feel. Your refund of £40 was approved and reaches your card in 3 days.",
+     "frustrated", "no_acknowledgement", True),
+    # a vague promise is no next step; the same promise with a time is one
+    ("I am sorry this happened again. I have passed your complaint to the team and we will look into it.",
+     "frustrated", "no_next_step", True),
+    ("I am sorry this happened again. I have passed your complaint to the billing team, who will call you by "
+     "Friday.", "frustrated", "no_next_step", False),
+])
+def test_scripted_feeling_and_vague_promises_do_not_count(draft, label, code, found):
+    assert (code in codes(draft, label)) == found
+
+
 def test_spans_point_into_the_draft():
     draft = ("We apologise for any inconvenience. As I already said, the SYSTEM was DOWN for ALL users.\n\n"
              "Unfortunately we cannot refund this.")

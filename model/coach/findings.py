@@ -10,7 +10,7 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 import math
 
 from .rules import jargon, rule_hits, shouting, too_long
-from .units import features, quoted_spans, split_units, words
+from .units import features, quoted_spans, says_when, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "SPAN_CODES", "WHOLE_CODES"]
 
@@ -54,6 +54,11 @@ def prepare(config, draft, label, with_features=True):
     units = split_units(draft)
     hits = rule_hits(config, draft)
     hits["jargon"] = jargon(config, draft)  # unexplained terms; whether jargon applies is the label's gate
+    # "we'll look into it", "passed to the team" with no time said: a promise, not a next step
+    vague = [sp for sp in hits["next_step_vague"]
+             if not any(_overlaps(u, sp) and says_when(draft[u[0]:u[1]]) for u in units)]
+    hits["next_step_vague"] = vague
+    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, v) for v in vague)]
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
@@ -106,9 +111,27 @@ def _span_findings(code, prep, probs, decision):
 _STACK_LABELS = ("angry", "frustrated", "anxious", "confused", "disappointed")
 
 
+def scripted(code, prep):
+    """Units that cannot be what ``code`` looks for whatever the head says: for an acknowledgement, a
+    sentence whose only feeling is a canned apology or claimed empathy; for a next step, a sentence
+    whose only promise is a vague one with no time (the labelling rules)."""
+    if code == "no_acknowledgement":
+        return {i for i, hits in enumerate(prep["per_unit"])
+                if hits & {"canned_apology", "false_empathy"} and "acknowledgement" not in hits}
+    if code == "no_next_step":
+        return {i for i, hits in enumerate(prep["per_unit"]) if "next_step_vague" in hits and "next_step" not in hits}
+    return set()
+
+
+def _counted(code, prep, probs):
+    masked = scripted(code, prep)
+    return [{**p, code: 0.0} if i in masked else p for i, p in enumerate(probs)] if masked else probs
+
+
 def stack_features(code, prep, probs, label, n_words):
     """What the draft-level ("stacked") decision reads: the head's strongest units, where the rule
     hits, the draft's length and the customer's label."""
+    probs = _counted(code, prep, probs)
     ps = sorted((p[code] for p in probs), reverse=True) or [0.0]
     hits = [WHOLE_CODES[code] in u for u in prep["per_unit"]]
     on_rule = [p[code] for p, h in zip(probs, hits) if h]
@@ -121,6 +144,7 @@ def agreed(code, prep, probs):
     """Whether one unit has what ``code`` looks for by both its phrase rule and its head (p >= 0.5):
     "stacked_agreed" lets that stand even where the draft-level model, fitted mostly on longer
     drafts, says missing."""
+    probs = _counted(code, prep, probs)
     return any(WHOLE_CODES[code] in hits and p[code] >= 0.5 for hits, p in zip(prep["per_unit"], probs))
 
 
@@ -130,6 +154,7 @@ def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
     if decision is None or decision[1] == "rule":
         return rule
     head, mode, threshold = decision
+    probs = _counted(code, prep, probs)
     rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
     if mode in ("stacked", "stacked_agreed"):  # a small draft-level model over stack_features says "missing"
         w, b = stack

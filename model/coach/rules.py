@@ -54,7 +54,7 @@ def rule_hits(config, draft, starts=None):
     quoted = quoted_spans(draft)
     hits = {}
     for name in ("canned_apology", "false_empathy", "blame", "refusal", "alternative", "next_step",
-                 "acknowledgement"):
+                 "next_step_vague", "acknowledgement"):
         hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
     idioms = find_all(config.dispatch["refusal_not"], draft, starts)
     hits["idioms"] = idioms
@@ -63,6 +63,10 @@ def rule_hits(config, draft, starts=None):
     hits["owning"] = owning
     hits["blame"] = [sp for sp in hits["blame"] if not any(s < sp[1] and sp[0] < e for s, e in owning)]
     hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
+    # "we're sorry for any inconvenience" or "I know exactly how you feel" is no acknowledgement
+    scripted = hits["canned_apology"] + hits["false_empathy"]
+    hits["acknowledgement"] = [sp for sp in hits["acknowledgement"]
+                               if not any(s < sp[1] and sp[0] < e for s, e in scripted)]
     return hits
 
 

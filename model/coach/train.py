@@ -33,7 +33,7 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, stack_features
+from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, scripted, stack_features
 from .learned import MODEL_PATH, encode
 
 __all__ = ["fit", "main"]
@@ -124,13 +124,17 @@ def _mil_head(config, preps, X, code, rounds=3):
             bags.append((lo, hi))
             hits = [lo + j for j, u in enumerate(p["per_unit"]) if rule in u]
             y[hits] = 1
+    never = np.zeros(X.shape[0], dtype=bool)  # scripted sentences: never the positive of a bag
+    for i, p in enumerate(preps):
+        never[[offsets[i] + j for j in scripted(code, p)]] = True
+    y[never] = 0
     w, b = _fit_head(X, y, mask)
     for _ in range(rounds):
-        z = X @ w + b
+        z = np.where(never, -np.inf, X @ w + b)
         y[:] = 0
         for lo, hi in bags:
-            best = lo + int(np.argmax(z[lo:hi]))
-            y[best] = 1
+            if np.isfinite(z[lo:hi]).any():
+                y[lo + int(np.argmax(z[lo:hi]))] = 1
             y[lo:hi][z[lo:hi] > 0] = 1
         w, b = _fit_head(X, y, mask)
     return w, b

@@ -9,7 +9,7 @@ the hit sits inside quotation marks, and the customer's label.
 import re
 from functools import lru_cache
 
-__all__ = ["split_units", "quoted_spans", "inside", "features", "words"]
+__all__ = ["split_units", "quoted_spans", "inside", "features", "words", "says_when"]
 
 # A unit ends after . ! ? (and closing quotes or brackets) followed by a space, at ; or at a line break;
 # a single line break inside a sentence (a wrapped line) is no end: see _ends_line.
@@ -29,6 +29,11 @@ _WHEN = re.compile(r"\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursd
 _ONWARD = frozenset("instead however but can could option alternatively offer free credit refund refunded "
                     "rebook switch upgrade collect redirect reserved booked will link plan".split())
 _QUOTED = re.compile(r"“[^”\n]{1,300}”|\"[^\"\n]{1,300}\"|(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
+
+
+def says_when(text):
+    """Whether the text names a time ("by Friday", "within 2 days", "at 3 pm", "today")."""
+    return bool(_WHEN.search(" ".join(words(text))))
 
 
 def _ends_line(text, m):
