@@ -4,7 +4,8 @@ Which of rule and learned head decides a code, and at which probability, is part
 learned model (chosen on the training split, see ``train.py``); without that file the rules decide.
 Modes: ``rule``; ``learned`` (the head alone); ``boosted`` (the head, trusting units the rule hits a
 little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (a draft-level model) and
-``stacked_agreed`` (the same, unless rule and head agree on one unit, see :func:`agreed`).
+``stacked_agreed`` (the same, unless rule and head agree on one unit, see :func:`agreed`) and
+``stacked_sure`` (the same, when the head is sure of that unit: p >= 0.9).
 """
 
 import math
@@ -140,12 +141,15 @@ def stack_features(code, prep, probs, label, n_words):
         [float(label == lab) for lab in _STACK_LABELS]
 
 
-def agreed(code, prep, probs):
-    """Whether one unit has what ``code`` looks for by both its phrase rule and its head (p >= 0.5):
+AGREE_AT = {"stacked_agreed": 0.5, "stacked_sure": 0.9}  # the head's probability an agreement needs
+
+
+def agreed(code, prep, probs, at=0.5):
+    """Whether one unit has what ``code`` looks for by both its phrase rule and its head (p >= ``at``):
     "stacked_agreed" lets that stand even where the draft-level model, fitted mostly on longer
     drafts, says missing."""
     probs = _counted(code, prep, probs)
-    return any(WHOLE_CODES[code] in hits and p[code] >= 0.5 for hits, p in zip(prep["per_unit"], probs))
+    return any(WHOLE_CODES[code] in hits and p[code] >= at for hits, p in zip(prep["per_unit"], probs))
 
 
 def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
@@ -156,10 +160,10 @@ def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
     head, mode, threshold = decision
     probs = _counted(code, prep, probs)
     rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
-    if mode in ("stacked", "stacked_agreed"):  # a small draft-level model over stack_features says "missing"
+    if mode.startswith("stacked"):  # a small draft-level model over stack_features says "missing"
         w, b = stack
         z = b + sum(wi * fi for wi, fi in zip(w, stack_features(code, prep, probs, label, n_words)))
-        return 1.0 / (1.0 + math.exp(-z)) < threshold or (mode == "stacked_agreed" and agreed(code, prep, probs))
+        return 1.0 / (1.0 + math.exp(-z)) < threshold or (mode in AGREE_AT and agreed(code, prep, probs, AGREE_AT[mode]))
     boost = [BOOST * (mode == "boosted" and hit) for hit in rule_units]
     learned = any(p[head] + b >= threshold for p, b in zip(probs, boost))
     return {"learned": learned, "boosted": learned, "either": rule or learned, "both": rule and learned}[mode]

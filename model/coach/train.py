@@ -33,7 +33,7 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from .findings import SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, scripted, stack_features
+from .findings import AGREE_AT, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, scripted, stack_features
 from .learned import MODEL_PATH, encode
 
 __all__ = ["fit", "main"]
@@ -51,7 +51,8 @@ THRESHOLDS = tuple(np.round(np.arange(0.1, 0.95, 0.05), 2))
 # A reply whose acknowledgement both the phrase rule and the head see ("Your files are safe.") is not
 # told it has none, whatever the draft-level model says: a false alarm on a good reply costs more
 # trust than a miss (cross-validation: one training draft of recall less).
-STACKED_FOR = {"no_next_step": ("stacked", "stacked_agreed"), "no_acknowledgement": ("stacked_agreed",)}
+STACKED_FOR = {"no_next_step": ("stacked", "stacked_agreed", "stacked_sure"),
+               "no_acknowledgement": ("stacked_agreed", "stacked_sure")}
 BAR = (0.85, 0.75)  # precision, recall: the issue's bar for every code
 MIN_DF = 2
 C = 1.0
@@ -209,13 +210,14 @@ def fit_stacks(config, preps, probs, folds):
     return stacks, oof
 
 
-def _stacked_counts(config, preps, code, oof, t, probs=None):
-    """Counts of the "stacked" decision, or of "stacked_agreed" when the heads' ``probs`` are given."""
+def _stacked_counts(config, preps, code, oof, t, probs=None, at=0.5):
+    """Counts of the "stacked" decision, or of "stacked_agreed" / "stacked_sure" when the heads'
+    ``probs`` are given (an agreement at head probability ``at``)."""
     tp = fp = fn = 0
     for i, p in enumerate(preps):
         gold = code in p["codes"]
         found = (_gated(config, code, p) and oof.get(i, 0.0) >= t
-                 and not (probs is not None and agreed(code, p, probs[i])))
+                 and not (probs is not None and agreed(code, p, probs[i], at)))
         tp += gold and found
         fp += found and not gold
         fn += gold and not found
@@ -248,8 +250,9 @@ def _cv_scores(config, preps, probs, stack_oof, code):
     for mode in MODES_FOR.get(code, MODES) + STACKED_FOR.get(code, ()):
         for t in (THRESHOLDS if mode != "rule" else (0.5,)):
             if mode.startswith("stacked"):
-                agreed_probs = probs if mode == "stacked_agreed" else None
-                tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t, agreed_probs)
+                agreed_probs = probs if mode in AGREE_AT else None
+                tp, fp, fn = _stacked_counts(config, preps, code, stack_oof[code], t, agreed_probs,
+                                             AGREE_AT.get(mode, 0.5))
             else:
                 tp, fp, fn = _code_counts(config, preps, probs, code, (code, mode, t))
             p = tp / (tp + fp) if tp + fp else 0.0
