@@ -2,7 +2,7 @@
 
     python training_data/drafts/fresh/merge.py v12,v14,... [--train FILE ...]
 
-Reads fresh/{writer}.jsonl (as written) and fresh/decisions_raw.jsonl (ADJ.md's output, if any), writes
+Reads fresh/{writer}.jsonl (as written) and fresh/decisions_*.jsonl (ADJ.md's output, if any), writes
 fresh/fresh_adjudicated.jsonl (add/remove verdicts on the writers' findings) and rebuilds drafts.jsonl
 with convert.py. ``--train`` adds writers' files of training-only drafts (rows ``"split": "train"``; a
 row already in drafts.jsonl is left as it is). The writers' file of v1–v4 is not in the repository, so the rows already in
@@ -38,10 +38,10 @@ def verdicts(raw, decisions):
 
 def main(writers, train_files=()):
     fresh = [{**r, "split": "test"} for w in writers for r in _rows(HERE / f"{w}.jsonl")]
-    decided = HERE / "decisions_raw.jsonl"
+    # ADJ.md's output for each batch: decisions_raw.jsonl (the first), decisions_batch2.jsonl, ...
+    decided = [d for path in sorted(HERE.glob("decisions_*.jsonl")) for d in _rows(path)]
     adjudicated = HERE / "fresh_adjudicated.jsonl"
-    adjudicated.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n"
-                                   for v in verdicts(fresh, _rows(decided) if decided.exists() else [])),
+    adjudicated.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts(fresh, decided)),
                            encoding="utf-8")
     before = [r for r in _rows(DRAFTS) if r["writer"] not in convert.FRESH_TEST_WRITERS]
     old = []
