@@ -146,7 +146,7 @@ def coach_lines(results):
         return [f"Not measured in this run: {full.get('error', 'no result')}."]
     rules, before = (c.get("rules") or {}).get("codes", {}), (c.get("before") or {}).get("codes", {})
     fresh = (c.get("fresh") or {}).get("codes", {})
-    lines = ["| code | n (test) | precision | recall | fresh batch alone P / R | rules alone P / R | "
+    lines = ["| code | n (test) | precision | recall | fresh batches alone P / R | rules alone P / R | "
              f"before the coach (2ef364a) P / R | target P ≥ {COACH_BAR[0]}, R ≥ {COACH_BAR[1]} |",
              "|---|---|---|---|---|---|---|---|"]
     met = 0
@@ -170,7 +170,7 @@ def coach_lines(results):
               "learn from; [docs/coach.md](coach.md#how-well-it-does) says how far to trust them). A finding is right when the draft has that code and, for codes with words, the found "
               "words overlap the expected ones; each (draft, code) counts once."]
     if fresh:
-        lines += ["", f"*Fresh batch alone*: the {c['fresh']['drafts']} of them written by writers who never saw a "
+        lines += ["", f"*Fresh batches alone*: the {c['fresh']['drafts']} of them written by writers who never saw a "
                   "coach result and annotated twice, blind ([training_data/drafts/fresh/](../training_data/drafts/fresh/README.md) "
                   "says when they were scored): the closest figure to drafts from a new team."]
     sp = full.get("speed")
@@ -305,7 +305,7 @@ def page(results):
         *retrain_lines(results), "",
         "## Reply coach (`model/coach/`)", "",
         "```sh", "python bench/coach_bench.py --json                      # test split: per code, clean drafts, speed",
-        "python bench/coach_bench.py --json --fresh --skip-speed        # the fresh test batch alone",
+        "python bench/coach_bench.py --json --fresh --skip-speed        # the fresh test batches alone",
         "python bench/coach_bench.py --json --rules-only --skip-speed   # the phrase rules alone",
         "python bench/coach_bench.py --json --baseline 2ef364a          # the regular expressions model/guidance.py had before",
         "```", "",
