@@ -1,6 +1,6 @@
 """Put the fresh batch into drafts.jsonl, test only, with the adjudicator's decisions applied.
 
-    python training_data/drafts/fresh/merge.py v12,v14,... [--train FILE ...]
+    python training_data/drafts/fresh/merge.py [v12,v14,...] [--train FILE ...]
 
 Reads fresh/{writer}.jsonl (as written) and fresh/decisions_*.jsonl (ADJ.md's output, if any), writes
 fresh/fresh_adjudicated.jsonl (add/remove verdicts on the writers' findings) and rebuilds drafts.jsonl
@@ -37,6 +37,9 @@ def verdicts(raw, decisions):
 
 
 def main(writers, train_files=()):
+    missing = [w for w in convert.FRESH_TEST_WRITERS if (HERE / f"{w}.jsonl").exists() and w not in writers]
+    if missing:  # their rows would drop out of drafts.jsonl
+        raise SystemExit(f"fresh writers left out: {', '.join(missing)}; name them all or none")
     fresh = [{**r, "split": "test"} for w in writers for r in _rows(HERE / f"{w}.jsonl")]
     # ADJ.md's output for each batch: decisions_raw.jsonl (the first), decisions_batch2.jsonl, ...
     decided = [d for path in sorted(HERE.glob("decisions_*.jsonl")) for d in _rows(path)]
@@ -66,7 +69,10 @@ def main(writers, train_files=()):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("writers", help="the fresh batch's writers, comma-separated")
+    ap.add_argument("writers", nargs="?", help="the fresh batches' writers, comma-separated (default: every "
+                    "writer of convert.FRESH_TEST_WRITERS with a file here)")
     ap.add_argument("--train", nargs="*", default=[], help="writers' files of training-only drafts to add")
     args = ap.parse_args()
-    main(args.writers.split(","), args.train)
+    writers = args.writers.split(",") if args.writers else [
+        w for w in convert.FRESH_TEST_WRITERS if (HERE / f"{w}.jsonl").exists()]
+    main(writers, args.train)
