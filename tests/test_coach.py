@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +271,23 @@ _PIECES = list("abcXYZ '’\"“”‘.,;:!?-—\n\t09()[]*•İßé😊") + [
 def test_any_text_gets_findings_with_spans_inside_it(text, label):
     for issue in check_reply(text, label)["issues"]:
         assert issue["start"] is None or 0 <= issue["start"] < issue["end"] <= len(text)
+
+
+def test_an_optional_space_in_a_phrase_rule_may_be_no_space():
+    rx = re.compile(coach_config.phrase_to_regex("called ?(the )?('|\")?$"), re.IGNORECASE)
+    assert rx.search('often called "') and rx.search("called the '") and rx.search("is called")
+
+
+def test_a_term_explained_once_is_explained_for_the_whole_draft():
+    draft = ("A TXT record is just a short line of text that proves the domain is yours. "
+             "Log in to your domain's settings, choose TXT as the type and paste the line. "
+             "Your site will show as verified within an hour.")
+    assert "jargon" not in codes(draft, "confused")
+
+
+def test_rare_words_are_candidates_for_jargon_not_names_or_everyday_words():
+    from attune.model.coach.rules import rare_words
+
+    draft = ("Hi Priya, your claim stays open while we pursue subrogation with the other insurer; "
+             "Zendaya from our Leeds office will call you tomorrow about the refund.")
+    assert [draft[s:e] for s, e in rare_words(coach.current_config(), draft)] == ["subrogation"]

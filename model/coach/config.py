@@ -24,7 +24,7 @@ CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternativ
          "no_acknowledgement", "jargon", "too_long", "shouting")
 RULES = ("canned_apology", "false_empathy", "blame", "blame_not", "refusal", "refusal_not", "alternative", "next_step",
          "next_step_vague", "acknowledgement", "jargon", "jargon_explained", "jargon_introduced")
-LIMITS = ("too_long_words", "short_draft_words", "shouting_min_words")
+LIMITS = ("too_long_words", "short_draft_words", "shouting_min_words", "jargon_common_words")
 
 
 class ConfigError(ModelError):
@@ -69,7 +69,7 @@ _SENTENCE_START = r"(?:(?<=^)|(?<=[.!?:;]\s)|(?<=\n)|(?<=[—–]\s)|(?<=\s-\s))
 
 
 def phrase_to_regex(phrase):
-    """A phrase rule as a regular expression: spaces match any run of spaces, ' matches ’ too.
+    """A phrase rule as a regular expression: a space matches any run of spaces (" ?" none too), ' matches ’.
 
     A phrase starting with ``<`` matches only at the start of a sentence or line (imperatives:
     ``"<go to"``); one starting with ``^`` is anchored where it is tried (``jargon_explained``).
@@ -77,7 +77,8 @@ def phrase_to_regex(phrase):
     >>> phrase_to_regex("we can't")
     "(?<!\\\\w)(?:we\\\\s+can['’]t)(?!\\\\w)"
     """
-    body = phrase.replace("'", "['’]").replace(" ", r"\s+")
+    # " ?" is an optional space (not "one or more, lazily"); "\'" is a plain '
+    body = phrase.replace("\\'", "'").replace("'", "['’]").replace(" ?", r"\s*").replace(" ", r"\s+")
     if phrase.startswith("^"):  # anchored rules (jargon_explained) read what follows a term
         return body
     if phrase.startswith("<"):

@@ -10,7 +10,7 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 
 import math
 
-from .rules import jargon, rule_hits, shouting, too_long
+from .rules import jargon, rare_words, rule_hits, shouting, too_long
 from .units import features, quoted_spans, says_when, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "SPAN_CODES", "WHOLE_CODES"]
@@ -55,6 +55,8 @@ def prepare(config, draft, label, with_features=True):
     units = split_units(draft)
     hits = rule_hits(config, draft)
     hits["jargon"] = jargon(config, draft)  # unexplained terms; whether jargon applies is the label's gate
+    # words too rare to be everyday English, on no list: for the learned jargon check to weigh
+    hits["jargon_rare"] = [sp for sp in rare_words(config, draft) if not any(_overlaps(sp, j) for j in hits["jargon"])]
     # "we'll look into it", "passed to the team" with no time said: a promise, not a next step
     vague = [sp for sp in hits["next_step_vague"]
              if not any(_overlaps(u, sp) and says_when(draft[u[0]:u[1]]) for u in units)]
@@ -101,8 +103,10 @@ def _span_findings(code, prep, probs, decision):
     if mode == "both":
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
-    for i in flagged:  # the rule's span inside the unit when there is one: it is the tighter mark
-        inner = [sp for sp in rule if _overlaps(sp, units[i])]
+    # the rule's span inside the unit when there is one: it is the tighter mark (for jargon, a rare word)
+    tight = rule + (prep["hits"]["jargon_rare"] if code == "jargon" else [])
+    for i in flagged:
+        inner = [sp for sp in tight if _overlaps(sp, units[i])]
         out.append(inner[0] if inner else units[i])
     if mode == "either":
         out += [sp for sp in rule if not any(_overlaps(sp, o) for o in out)]
