@@ -95,6 +95,11 @@ def test_the_issue_false_alarms_are_gone(draft, label, code):
      "frustrated", "no_next_step", True),
     ("I am sorry this happened again. I have passed your complaint to the billing team, who will call you by "
      "Friday.", "frustrated", "no_next_step", False),
+    # a closing question names a day but is no step; a step before it still counts
+    ("Sorry about this. Joint accounts can't be closed by one holder alone.\n\nIs there anything else I can help "
+     "with today?", "frustrated", "no_next_step", True),
+    ("I'm sorry. Your refund was sent today and reaches your card by Friday. Is there anything else I can help "
+     "with today?", "angry", "no_next_step", False),
 ])
 def test_scripted_feeling_and_vague_promises_do_not_count(draft, label, code, found):
     assert (code in codes(draft, label)) == found

@@ -58,10 +58,13 @@ def prepare(config, draft, label, with_features=True):
     # words too rare to be everyday English, on no list: for the learned jargon check to weigh
     hits["jargon_rare"] = [sp for sp in rare_words(config, draft) if not any(_overlaps(sp, j) for j in hits["jargon"])]
     # "we'll look into it", "passed to the team" with no time said: a promise, not a next step
+    # ("anything else I can help with today?" names a day, but not for a step)
     vague = [sp for sp in hits["next_step_vague"]
-             if not any(_overlaps(u, sp) and says_when(draft[u[0]:u[1]]) for u in units)]
+             if not any(_overlaps(u, sp) and says_when(draft[u[0]:sp[0]] + " " + draft[sp[1]:u[1]]) for u in units)]
     hits["next_step_vague"] = vague
-    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, v) for v in vague)]
+    # a canned apology ("please accept our apologies") is no step either
+    not_steps = vague + hits["canned_apology"]
+    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, v) for v in not_steps)]
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
