@@ -134,7 +134,7 @@ def main(argv=None):
         if args.coach_only:
             results["coach"] = coach()
             if "error" in results["coach"]["full"]:
-                sys.exit(f"not rewriting docs/benchmarks.md: coach_bench.py failed")
+                sys.exit("not rewriting docs/benchmarks.md: coach_bench.py failed")
             saved.write_text(json.dumps(results, indent=1))
     else:
         results = run(args)

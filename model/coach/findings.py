@@ -10,10 +10,10 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 
 import math
 
-from .rules import jargon, rare_words, rule_hits, shouting, too_long
+from .rules import jargon, rare_words, rule_hits, shouting, too_long, word_starts
 from .units import features, quoted_spans, says_when, split_units, words
 
-__all__ = ["prepare", "check", "stack_features", "SPAN_CODES", "WHOLE_CODES"]
+__all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES"]
 
 SPAN_CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative", "jargon")
 WHOLE_CODES = {"no_next_step": "next_step", "no_acknowledgement": "acknowledgement"}  # code -> what is missing
@@ -52,23 +52,22 @@ def _own_words(draft, hidden):
 
 def prepare(config, draft, label, with_features=True):
     """Units of ``draft``, rule hits (whole draft and per unit) and each unit's features."""
-    units = split_units(draft)
-    hits = rule_hits(config, draft)
-    hits["jargon"] = jargon(config, draft)  # unexplained terms; whether jargon applies is the label's gate
+    units, starts, quoted = split_units(draft), word_starts(draft), quoted_spans(draft)
+    hits = rule_hits(config, draft, starts, quoted)
+    hits["jargon"] = jargon(config, draft, starts)  # unexplained terms; whether jargon applies is the label's gate
     # words too rare to be everyday English, on no list: for the learned jargon check to weigh
-    hits["jargon_rare"] = [sp for sp in rare_words(config, draft) if not any(_overlaps(sp, j) for j in hits["jargon"])]
+    hits["jargon_rare"] = [sp for sp in rare_words(config, draft, quoted)
+                           if not any(_overlaps(sp, j) for j in hits["jargon"])]
     # "we'll look into it", "passed to the team" with no time said: a promise, not a next step
     # ("anything else I can help with today?" names a day, but not for a step)
     vague = [sp for sp in hits["next_step_vague"]
              if not any(_overlaps(u, sp) and says_when(draft[u[0]:sp[0]] + " " + draft[sp[1]:u[1]]) for u in units)]
     hits["next_step_vague"] = vague
-    # a canned apology ("please accept our apologies") is no step either
-    not_steps = vague + hits["canned_apology"]
-    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, v) for v in not_steps)]
+    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, v) for v in vague)]
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
-        own = _own_words(draft, quoted_spans(draft) + hits["idioms"] + hits["owning"])
+        own = _own_words(draft, quoted + hits["idioms"] + hits["owning"])
         unit_words = [words(own[s:e]) for s, e in units]
         for i in range(len(units)):
             others = set().union(*(per_unit[:i] + per_unit[i + 1:])) if len(units) > 1 else set()
@@ -131,15 +130,19 @@ def scripted(code, prep):
     return set()
 
 
-def _counted(code, prep, probs):
-    masked = scripted(code, prep)
-    return [{**p, code: 0.0} if i in masked else p for i, p in enumerate(probs)] if masked else probs
+def count_scripted(prep, probs):
+    """The heads' unit probabilities with :func:`scripted` units at 0 for what they cannot be; applied
+    once where the probabilities are made (checking and training), so every decision reads the same."""
+    for code in WHOLE_CODES:
+        masked = scripted(code, prep)
+        if masked:
+            probs = [{**p, code: 0.0} if i in masked else p for i, p in enumerate(probs)]
+    return probs
 
 
 def stack_features(code, prep, probs, label, n_words):
     """What the draft-level ("stacked") decision reads: the head's strongest units, where the rule
     hits, the draft's length and the customer's label."""
-    probs = _counted(code, prep, probs)
     ps = sorted((p[code] for p in probs), reverse=True) or [0.0]
     hits = [WHOLE_CODES[code] in u for u in prep["per_unit"]]
     on_rule = [p[code] for p, h in zip(probs, hits) if h]
@@ -155,7 +158,6 @@ def agreed(code, prep, probs, at=0.5):
     """Whether one unit has what ``code`` looks for by both its phrase rule and its head (p >= ``at``):
     "stacked_agreed" lets that stand even where the draft-level model, fitted mostly on longer
     drafts, says missing."""
-    probs = _counted(code, prep, probs)
     return any(WHOLE_CODES[code] in hits and p[code] >= at for hits, p in zip(prep["per_unit"], probs))
 
 
@@ -165,7 +167,6 @@ def _present(code, prep, probs, decision, stack=None, label=None, n_words=0):
     if decision is None or decision[1] == "rule":
         return rule
     head, mode, threshold = decision
-    probs = _counted(code, prep, probs)
     rule_units = [WHOLE_CODES[code] in hits for hits in prep["per_unit"]]
     if mode.startswith("stacked"):  # a small draft-level model over stack_features says "missing"
         w, b = stack
@@ -184,7 +185,7 @@ def check(config, learned, draft, label):
     if learned is not None and prep["units"]:
         raw = learned.probs(prep["features"])
         heads = {h: j for j, h in enumerate(learned.heads)}
-        probs = [dict(zip(heads, row)) for row in raw.tolist()]
+        probs = count_scripted(prep, [dict(zip(heads, row)) for row in raw.tolist()])
         decisions = learned.decisions
     found, strengths = [], []
     for code in SPAN_CODES:

@@ -53,7 +53,12 @@ def find_all(rule, text, starts):
     return spans
 
 
-def rule_hits(config, draft, starts=None):
+def _clear(spans, of):
+    """``spans`` that overlap none of ``of``."""
+    return [sp for sp in spans if not any(s < sp[1] and sp[0] < e for s, e in of)]
+
+
+def rule_hits(config, draft, starts=None, quoted=None):
     """``{rule name: [(start, end), ...]}`` for the phrase rules, quoted hits left out, plus ``idioms``
     and ``owning``.
 
@@ -61,7 +66,7 @@ def rule_hits(config, draft, starts=None):
     owns a fault ("you should have had this the first time") are no blame.
     """
     starts = word_starts(draft) if starts is None else starts
-    quoted = quoted_spans(draft)
+    quoted = quoted_spans(draft) if quoted is None else quoted
     hits = {}
     for name in ("canned_apology", "false_empathy", "blame", "refusal", "alternative", "next_step",
                  "next_step_vague", "acknowledgement"):
@@ -71,12 +76,12 @@ def rule_hits(config, draft, starts=None):
     # the agent owning a fault ("you should have had this the first time") is not blame
     owning = find_all(config.dispatch["blame_not"], draft, starts)
     hits["owning"] = owning
-    hits["blame"] = [sp for sp in hits["blame"] if not any(s < sp[1] and sp[0] < e for s, e in owning)]
-    hits["refusal"] = [sp for sp in hits["refusal"] if not any(s < sp[1] and sp[0] < e for s, e in idioms)]
-    # "we're sorry for any inconvenience" or "I know exactly how you feel" is no acknowledgement
-    scripted = hits["canned_apology"] + hits["false_empathy"]
-    hits["acknowledgement"] = [sp for sp in hits["acknowledgement"]
-                               if not any(s < sp[1] and sp[0] < e for s, e in scripted)]
+    hits["blame"] = _clear(hits["blame"], owning)
+    hits["refusal"] = _clear(hits["refusal"], idioms)
+    # "we're sorry for any inconvenience" or "I know exactly how you feel" is no acknowledgement, and
+    # "please accept our apologies" no next step
+    hits["acknowledgement"] = _clear(hits["acknowledgement"], hits["canned_apology"] + hits["false_empathy"])
+    hits["next_step"] = _clear(hits["next_step"], hits["canned_apology"])
     return hits
 
 
@@ -111,7 +116,7 @@ def _explained(config, draft, s, e):
                 or config.rules["jargon_introduced"].search(draft[max(0, s - 30):s]))
 
 
-def rare_words(config, draft):
+def rare_words(config, draft, quoted=None):
     """Spans of lower-case words outside the ``jargon_common_words`` most frequent English words
     ("subrogation", "codeshare", "iframe"), outside quotation marks and not explained where they stand.
 
@@ -119,7 +124,7 @@ def rare_words(config, draft):
     Capitalised words are left out (names, products, the start of a sentence).
     """
     common = _common_words(config.limits["jargon_common_words"])
-    quoted = quoted_spans(draft)
+    quoted = quoted_spans(draft) if quoted is None else quoted
     out = []
     for m in _LOWER_WORD.finditer(draft):
         word = m.group()

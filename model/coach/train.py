@@ -33,7 +33,8 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from .findings import AGREE_AT, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, prepare, scripted, stack_features
+from .findings import (AGREE_AT, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, count_scripted, prepare,
+                       scripted, stack_features)
 from .learned import MODEL_PATH, encode
 
 __all__ = ["fit", "main"]
@@ -307,7 +308,7 @@ def main(argv=None):
         index = {f: i for i, f in enumerate(vocab)}
         for i, p in enumerate(preps):
             if folds[i] == k:
-                oof[i] = _probs(p, index, W, b)
+                oof[i] = count_scripted(p, _probs(p, index, W, b))
     stacks, stack_oof = fit_stacks(config, preps, oof, folds)
     chosen = choose(config, preps, oof, stack_oof, set(filter(None, args.rule_only.split(","))))
     vocab, W, b = fit(config, preps)
