@@ -28,7 +28,7 @@ OUT = HERE / "drafts.jsonl"
 FIELDS = ("id", "customer", "customer_label", "draft", "findings", "domain", "register", "writer")
 TEST_SHARE = 0.25
 FRESH_TEST_WRITERS = ("v12", "v13", "v14", "v15", "v16", "v17", "v23", "v24", "v25", "v26", "v31", "v32", "v33", "v34",
-                      "v39", "v40", "v41", "v42", "v43", "v44", "v45", "v46")
+                      "v39", "v40", "v41", "v42", "v43", "v44", "v45", "v46", "v47", "v48", "v49", "v50")
 
 
 def split_of(row_id):
