@@ -75,6 +75,7 @@ def prepare(config, draft, label, with_features=True):
                        "next": per_unit[i + 1] if i + 1 < len(units) else set(),
                        "draft": others, "next_words": unit_words[i + 1] if i + 1 < len(units) else [],
                        "first": i == 0, "last": i == len(units) - 1, "index": i,
+                       "mark": own[units[i][1] - 1],
                        "after_words": set().union(*unit_words[i + 1:]) if i + 1 < len(units) else set()}
             feats.append(features(unit_words[i], per_unit[i], context, label))
     return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}
@@ -106,7 +107,7 @@ def _span_findings(code, prep, probs, decision):
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
     # the rule's span inside the unit when there is one: it is the tighter mark (for jargon, a rare word)
-    tight = rule + (prep["hits"]["jargon_rare"] if code == "jargon" else [])
+    tight = rule + prep["hits"].get({"jargon": "jargon_rare", "blame": "blame_cue"}.get(code), [])
     for i in flagged:
         inner = [sp for sp in tight if _overlaps(sp, units[i])]
         out.append(inner[0] if inner else units[i])

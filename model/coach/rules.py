@@ -68,7 +68,7 @@ def rule_hits(config, draft, starts=None, quoted=None):
     starts = word_starts(draft) if starts is None else starts
     quoted = quoted_spans(draft) if quoted is None else quoted
     hits = {}
-    for name in ("canned_apology", "false_empathy", "blame", "refusal", "alternative", "next_step",
+    for name in ("canned_apology", "false_empathy", "blame", "blame_cue", "refusal", "alternative", "next_step",
                  "next_step_vague", "acknowledgement"):
         hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
     idioms = find_all(config.dispatch["refusal_not"], draft, starts)
@@ -77,6 +77,7 @@ def rule_hits(config, draft, starts=None, quoted=None):
     owning = find_all(config.dispatch["blame_not"], draft, starts)
     hits["owning"] = owning
     hits["blame"] = _clear(hits["blame"], owning)
+    hits["blame_cue"] = _clear(hits["blame_cue"], owning + hits["blame"])
     hits["refusal"] = _clear(hits["refusal"], idioms)
     # "we're sorry for any inconvenience" or "I know exactly how you feel" is no acknowledgement, and
     # "please accept our apologies" no next step

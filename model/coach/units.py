@@ -28,6 +28,8 @@ _WHEN = re.compile(r"\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursd
                    r"0+ ?(?:am|pm)|0+:0+|hours?|days?|minutes?)\b")
 _ONWARD = frozenset("instead however but can could option alternatively offer free credit refund refunded "
                     "rebook switch upgrade collect redirect reserved booked will link plan".split())
+_YOU = frozenset(("you", "your", "yourself"))
+_WE = frozenset(("we", "our", "us", "i", "my", "me"))
 _QUOTED = re.compile(r"“[^”\n]{1,300}”|\"[^\"\n]{1,300}\"|(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
 
 
@@ -137,6 +139,17 @@ def features(unit_words, hits, context, label):
     # words that often carry an alternative or a way forward, seen in the units after this one: a
     # "no" followed three sentences later by "instead, you can" is no refusal without alternative
     f += [f"after:{w}" for w in context.get("after_words", ()) if w in _ONWARD]
+    # who a sentence is about: a word beside "you"/"your" reads differently beside "we"/"our"
+    # ("you should have read" is a reproach, "we should have said" an owned fault)
+    ws = set(unit_words)
+    if ws & _YOU:
+        f += [f"y:{w}" for w in unit_words]
+    if ws & _WE:
+        f += [f"o:{w}" for w in unit_words]
+    if context.get("mark") in ("?", "!"):  # a pointed question ("Did you read the label?")
+        f.append(f"end:{context['mark']}")
+        if ws & _YOU:
+            f.append(f"end:{context['mark']}+you")
     if context["first"]:
         f.append("pos:first")
     if context["last"]:
