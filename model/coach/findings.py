@@ -10,7 +10,7 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 
 import math
 
-from .rules import jargon, rare_words, rule_hits, shouting, too_long, word_starts
+from .rules import explained_terms, jargon, rare_words, rarity_bins, rule_hits, shouting, too_long, word_starts
 from .units import features, quoted_spans, says_when, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES"]
@@ -31,8 +31,8 @@ def _overlaps(a, b):
 
 
 def _own_words(draft, hidden):
-    """The draft with quoted words, idioms ("can't wait") and owned faults ("you should have had")
-    replaced by a placeholder each.
+    """The draft with quoted words, idioms ("can't wait"), owned faults ("you should have had") and
+    explained terms replaced by a placeholder each.
 
     The learned checks judge the agent's own words: a phrase quoted to reject it, or the customer's
     words quoted back, is not what the agent says; an owned fault reads like blame word for word.
@@ -63,11 +63,15 @@ def prepare(config, draft, label, with_features=True):
     vague = [sp for sp in hits["next_step_vague"]
              if not any(_overlaps(u, sp) and says_when(draft[u[0]:sp[0]] + " " + draft[sp[1]:u[1]]) for u in units)]
     hits["next_step_vague"] = vague
-    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, v) for v in vague)]
+    # a sentence whose promise is vague is no step, whatever else it says ("I've asked the depot to
+    # look into it", "I've flagged it and someone will be in touch")
+    vague_units = [u for u in units if any(_overlaps(u, v) for v in vague)]
+    hits["next_step"] = [sp for sp in hits["next_step"] if not any(_overlaps(sp, u) for u in vague_units)]
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
-        own = _own_words(draft, quoted + hits["idioms"] + hits["owning"])
+        # a term explained where it stands is no jargon: the head does not see it
+        own = _own_words(draft, quoted + hits["idioms"] + hits["owning"] + explained_terms(config, draft, starts))
         unit_words = [words(own[s:e]) for s, e in units]
         for i in range(len(units)):
             others = set().union(*(per_unit[:i] + per_unit[i + 1:])) if len(units) > 1 else set()
@@ -75,7 +79,7 @@ def prepare(config, draft, label, with_features=True):
                        "next": per_unit[i + 1] if i + 1 < len(units) else set(),
                        "draft": others, "next_words": unit_words[i + 1] if i + 1 < len(units) else [],
                        "first": i == 0, "last": i == len(units) - 1, "index": i,
-                       "mark": own[units[i][1] - 1],
+                       "mark": own[units[i][1] - 1], "rarity": rarity_bins(own[units[i][0]:units[i][1]]),
                        "after_words": set().union(*unit_words[i + 1:]) if i + 1 < len(units) else set()}
             feats.append(features(unit_words[i], per_unit[i], context, label))
     return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}

@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from .units import inside, quoted_spans
 
-__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon", "rare_words"]
+__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon", "rare_words", "rarity_bins",
+           "explained_terms"]
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
@@ -27,6 +28,29 @@ def _common_words(n):
     from wordfreq import top_n_list
 
     return frozenset(top_n_list("en", n))
+
+
+@lru_cache(maxsize=1)
+def _ranks():
+    from wordfreq import top_n_list
+
+    return {w: i for i, w in enumerate(top_n_list("en", 200000))}
+
+
+_RANK_BINS = ((10000, "10k"), (30000, "30k"), (50000, "50k"), (100000, "100k"), (200000, "200k"))
+
+
+def rarity_bins(text):
+    """How rare the unit's lower-case words are: one bin name per word past the 10,000 most frequent
+    English words ("30k": ranked 10,000-30,000; "none": on no list), for the learned jargon check."""
+    ranks = _ranks()
+    out = set()
+    for m in _LOWER_WORD.finditer(text):
+        r = min((ranks.get(part, 10 ** 6) for part in m.group().split("-")), default=0)
+        r = ranks.get(m.group(), r)
+        if r >= 10000:
+            out.add(next((name for top, name in _RANK_BINS if r < top), "none"))
+    return out
 
 
 def word_starts(text):
@@ -134,6 +158,17 @@ def rare_words(config, draft, quoted=None):
         if not inside(m.span(), quoted) and not _explained(config, draft, *m.span()):
             out.append(m.span())
     return out
+
+
+def explained_terms(config, draft, starts=None):
+    """Spans of terms (listed, abbreviations, words past the 10,000 most frequent) that the draft
+    explains where they stand, and their later uses: the learned jargon check does not see them."""
+    starts = word_starts(draft) if starts is None else starts
+    ranks = _ranks()
+    spans = find_all(config.dispatch["jargon"], draft, starts) + list(_acronyms(config, draft))
+    spans += [m.span() for m in _LOWER_WORD.finditer(draft) if ranks.get(m.group(), 10 ** 6) >= 10000]
+    explained = {draft[s:e].lower() for s, e in spans if _explained(config, draft, s, e)}
+    return sorted({sp for sp in spans if draft[sp[0]:sp[1]].lower() in explained})
 
 
 def jargon(config, draft, starts=None):

@@ -113,7 +113,9 @@ def features(unit_words, hits, context, label):
         Phrase rules that hit the unit outside quotation marks (``"q:"``-prefixed when only inside).
     context : dict
         ``prev``, ``next`` (sets of rule names hitting the neighbouring units), ``draft`` (rules hitting
-        any other unit), ``next_words`` (words of the next unit), ``first``/``last`` (bool).
+        any other unit), ``next_words`` (words of the next unit), ``first``/``last`` (bool), ``index``,
+        ``after_words`` (words of the units after it), ``mark`` (its last character), ``rarity``
+        (:func:`~model.coach.rules.rarity_bins` of the unit).
     label : str or None
         The customer's label.
     """
@@ -150,6 +152,7 @@ def features(unit_words, hits, context, label):
         f.append(f"end:{context['mark']}")
         if ws & _YOU:
             f.append(f"end:{context['mark']}+you")
+    f += [f"rare:{b}" for b in context.get("rarity", ())]  # how rare its words are (a term?)
     if context["first"]:
         f.append("pos:first")
     if context["last"]:
