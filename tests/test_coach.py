@@ -296,3 +296,36 @@ def test_rare_words_are_candidates_for_jargon_not_names_or_everyday_words():
     draft = ("Hi Priya, your claim stays open while we pursue subrogation with the other insurer; "
              "Zendaya from our Leeds office will call you tomorrow about the refund.")
     assert [draft[s:e] for s, e in rare_words(coach.current_config(), draft)] == ["subrogation"]
+
+
+def test_plural_of_a_plain_abbreviation_is_plain_and_an_explained_term_is_hidden_from_the_heads():
+    from attune.model.coach.findings import prepare
+    from attune.model.coach.rules import explained_terms, jargon
+
+    config = coach.current_config()
+    assert jargon(config, "I've attached both PDFs and the SMS log.") == []
+    assert jargon(config, "I've attached the MPANs.") != []  # not a plain one
+    draft = "Your invoice shows proration (the part of the month you used). The proration is small."
+    assert [draft[s:e] for s, e in explained_terms(config, draft)].count("proration") == 2
+    feats = prepare(config, draft, "confused")["features"]
+    assert not any("proration" in f for unit in feats for f in unit)
+
+
+def test_blame_cues_are_evidence_not_findings_and_owning_on_us_is_no_blame():
+    from attune.model.coach.rules import rule_hits
+
+    config = coach.current_config()
+    hits = rule_hits(config, "You were told the wrong date by our branch, I'm sorry.")
+    assert hits["blame_cue"] and not hits["blame"]
+    hits = rule_hits(config, "As stated in the terms you agreed to, the fee stands. That one's on us, though.")
+    assert hits["blame"] and hits["owning"]
+
+
+def test_unit_features_say_who_the_sentence_is_about_and_how_rare_its_words_are():
+    from attune.model.coach.findings import prepare
+
+    draft = "Did you read the label? Our team checked the escrow first."
+    question, owned = prepare(coach.current_config(), draft, "angry")["features"]
+    assert "y:read" in question and "end:?+you" in question and "o:read" not in question
+    assert "o:checked" in owned and "y:checked" not in owned
+    assert any(f.startswith("rare:") for f in owned) and not any(f.startswith("rare:") for f in question)

@@ -131,7 +131,10 @@ def _acronyms(config, draft):
     for m in _ACRONYM.finditer(draft):
         word = m.group()
         upper = sum(c.isupper() for c in word)
-        if (upper >= 2 and upper >= len(word) - upper and word.upper() not in config.plain_acronyms
+        plain = config.plain_acronyms
+        if word.upper() in plain or (word[-1] == "s" and word[:-1].upper() in plain):  # "PDFs" as "PDF"
+            continue
+        if (upper >= 2 and upper >= len(word) - upper
                 and len(set(word)) > 1 and not _INSTRUCTION.search(draft[max(0, m.start() - 12):m.start()])):
             yield m.span()
 
