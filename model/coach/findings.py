@@ -10,7 +10,7 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 
 import math
 
-from .rules import explained_terms, jargon, rare_words, rarity_bins, rule_hits, shouting, too_long, word_starts
+from .rules import jargon_terms, rare_words, rarity_bins, rule_hits, shouting, too_long, word_starts
 from .units import features, quoted_spans, says_when, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES"]
@@ -22,6 +22,8 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
             "no_acknowledgement": "acknowledgement"}
 
 
+# Candidates beside a code's rule that mark a flagged sentence more tightly: a rare word, a blame cue.
+_TIGHTER = {"jargon": "jargon_rare", "blame": "blame_cue"}
 # "boosted": a unit the phrase rule hits needs this much less probability from the head.
 BOOST = 0.15
 
@@ -54,7 +56,8 @@ def prepare(config, draft, label, with_features=True):
     """Units of ``draft``, rule hits (whole draft and per unit) and each unit's features."""
     units, starts, quoted = split_units(draft), word_starts(draft), quoted_spans(draft)
     hits = rule_hits(config, draft, starts, quoted)
-    hits["jargon"] = jargon(config, draft, starts)  # unexplained terms; whether jargon applies is the label's gate
+    # unexplained terms (whether jargon applies is the label's gate), and explained ones the heads do not see
+    hits["jargon"], explained = jargon_terms(config, draft, starts)
     # words too rare to be everyday English, on no list: for the learned jargon check to weigh
     hits["jargon_rare"] = [sp for sp in rare_words(config, draft, quoted)
                            if not any(_overlaps(sp, j) for j in hits["jargon"])]
@@ -70,8 +73,7 @@ def prepare(config, draft, label, with_features=True):
     per_unit = [{name for name, spans in hits.items() if any(_overlaps(u, sp) for sp in spans)} for u in units]
     feats = []
     if with_features:
-        # a term explained where it stands is no jargon: the head does not see it
-        own = _own_words(draft, quoted + hits["idioms"] + hits["owning"] + explained_terms(config, draft, starts))
+        own = _own_words(draft, quoted + hits["idioms"] + hits["owning"] + explained)
         unit_words = [words(own[s:e]) for s, e in units]
         for i in range(len(units)):
             others = set().union(*(per_unit[:i] + per_unit[i + 1:])) if len(units) > 1 else set()
@@ -111,7 +113,7 @@ def _span_findings(code, prep, probs, decision):
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
     # the rule's span inside the unit when there is one: it is the tighter mark (for jargon, a rare word)
-    tight = rule + prep["hits"].get({"jargon": "jargon_rare", "blame": "blame_cue"}.get(code), [])
+    tight = rule + prep["hits"].get(_TIGHTER.get(code), [])
     for i in flagged:
         inner = [sp for sp in tight if _overlaps(sp, units[i])]
         out.append(inner[0] if inner else units[i])

@@ -57,10 +57,12 @@ class Learned:
 def encode(feats, index):
     """Column ids of a unit's known features and the scale that gives the binary vector unit length.
 
-    The length counts every distinct feature, known or not, so training and checking agree.
+    The length counts every distinct feature, known or not, so training and checking agree. The ids
+    are sorted: summed in a fixed order, the weights give the same floats whatever the string hash
+    seed, so retraining writes the same file.
     """
     distinct = set(feats)
-    ids = [index[f] for f in distinct if f in index]
+    ids = sorted(index[f] for f in distinct if f in index)
     return ids, (1.0 / np.sqrt(len(distinct)) if distinct else 0.0)
 
 

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from .units import inside, quoted_spans
 
-__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon", "rare_words", "rarity_bins",
-           "explained_terms"]
+__all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon_terms", "jargon", "explained_terms",
+           "rare_words", "rarity_bins"]
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
@@ -22,22 +22,24 @@ _WORD = re.compile(r"\S+")
 _LOWER_WORD = re.compile(r"(?<![\w@./'’-])[a-z]{4,}(?:-[a-z]+)*(?![\w@/'’-])")
 
 
-@lru_cache(maxsize=4)
-def _common_words(n):
-    """The ``n`` most frequent English words (wordfreq's own data, installed with it: no download)."""
-    from wordfreq import top_n_list
-
-    return frozenset(top_n_list("en", n))
+_EVERYDAY = 10000  # words ranked past this many are rare enough to be a term
+_UNRANKED = 10 ** 6
+_RANK_BINS = ((30000, "30k"), (50000, "50k"), (100000, "100k"), (200000, "200k"))
 
 
 @lru_cache(maxsize=1)
 def _ranks():
+    """Rank of each of the 200,000 most frequent English words (wordfreq's own data, installed with it:
+    no download)."""
     from wordfreq import top_n_list
 
     return {w: i for i, w in enumerate(top_n_list("en", 200000))}
 
 
-_RANK_BINS = ((10000, "10k"), (30000, "30k"), (50000, "50k"), (100000, "100k"), (200000, "200k"))
+@lru_cache(maxsize=4)
+def _common_words(n):
+    """The ``n`` most frequent English words."""
+    return frozenset(w for w, rank in _ranks().items() if rank < n)
 
 
 def rarity_bins(text):
@@ -46,9 +48,10 @@ def rarity_bins(text):
     ranks = _ranks()
     out = set()
     for m in _LOWER_WORD.finditer(text):
-        r = min((ranks.get(part, 10 ** 6) for part in m.group().split("-")), default=0)
-        r = ranks.get(m.group(), r)
-        if r >= 10000:
+        r = ranks.get(m.group())
+        if r is None:  # "re-rated", on no list: as rare as its commonest part
+            r = min(ranks.get(part, _UNRANKED) for part in m.group().split("-"))
+        if r >= _EVERYDAY:
             out.add(next((name for top, name in _RANK_BINS if r < top), "none"))
     return out
 
@@ -128,10 +131,10 @@ def too_long(config, draft):
 
 def _acronyms(config, draft):
     # Unexplained abbreviations (MPAN, kVA, VoLTE): more capitals than small letters, not everyday ones.
+    plain = config.plain_acronyms
     for m in _ACRONYM.finditer(draft):
         word = m.group()
         upper = sum(c.isupper() for c in word)
-        plain = config.plain_acronyms
         if word.upper() in plain or (word[-1] == "s" and word[:-1].upper() in plain):  # "PDFs" as "PDF"
             continue
         if (upper >= 2 and upper >= len(word) - upper
@@ -163,29 +166,39 @@ def rare_words(config, draft, quoted=None):
     return out
 
 
-def explained_terms(config, draft, starts=None):
-    """Spans of terms (listed, abbreviations, words past the 10,000 most frequent) that the draft
-    explains where they stand, and their later uses: the learned jargon check does not see them."""
-    starts = word_starts(draft) if starts is None else starts
-    ranks = _ranks()
-    spans = find_all(config.dispatch["jargon"], draft, starts) + list(_acronyms(config, draft))
-    spans += [m.span() for m in _LOWER_WORD.finditer(draft) if ranks.get(m.group(), 10 ** 6) >= 10000]
-    explained = {draft[s:e].lower() for s, e in spans if _explained(config, draft, s, e)}
-    return sorted({sp for sp in spans if draft[sp[0]:sp[1]].lower() in explained})
-
-
-def jargon(config, draft, starts=None):
-    """Spans of listed terms and abbreviations the draft does not explain right where they stand.
+def jargon_terms(config, draft, starts=None):
+    """``(unexplained, hidden)``: spans of listed terms and abbreviations the draft does not explain
+    right where they stand (the jargon findings), and spans of terms it does explain, with their later
+    uses (listed, abbreviations, words past the 10,000 most frequent), which the learned checks do not
+    see.
 
     In a shouting draft, words in capitals are shouting, not abbreviations.
     """
     starts = word_starts(draft) if starts is None else starts
-    spans = find_all(config.dispatch["jargon"], draft, starts)
+    listed, acronyms = find_all(config.dispatch["jargon"], draft, starts), list(_acronyms(config, draft))
+    ranks = _ranks()
+    rare = [m.span() for m in _LOWER_WORD.finditer(draft) if ranks.get(m.group(), _UNRANKED) >= _EVERYDAY]
+    candidates = listed + acronyms + rare
+    here = {sp for sp in candidates if _explained(config, draft, *sp)}
+    said = {draft[s:e].lower() for s, e in here}
+    hidden = sorted({sp for sp in candidates if draft[sp[0]:sp[1]].lower() in said})
+
+    spans = listed
     if shouting(config, draft) is None:
-        spans += [sp for sp in _acronyms(config, draft) if not any(s <= sp[0] < e for s, e in spans)]
+        spans = spans + [sp for sp in acronyms if not any(s <= sp[0] < e for s, e in listed)]
     # a term explained once is explained for the rest of the draft ("the APN ... add the APN")
-    explained = {draft[s:e].lower() for s, e in spans if _explained(config, draft, s, e)}
+    explained = {draft[s:e].lower() for s, e in spans if (s, e) in here}
 
     def known(term):  # "TXT" after "a TXT record is ..." was explained too
         return any(term == x or term in x.split() or x in term.split() for x in explained)
-    return [(s, e) for s, e in sorted(spans) if not known(draft[s:e].lower())]
+    return [(s, e) for s, e in sorted(spans) if not known(draft[s:e].lower())], hidden
+
+
+def jargon(config, draft, starts=None):
+    """The jargon findings' spans (see :func:`jargon_terms`)."""
+    return jargon_terms(config, draft, starts)[0]
+
+
+def explained_terms(config, draft, starts=None):
+    """Spans the learned checks do not see as terms (see :func:`jargon_terms`)."""
+    return jargon_terms(config, draft, starts)[1]

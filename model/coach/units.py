@@ -133,9 +133,10 @@ def features(unit_words, hits, context, label):
     if unit_words:
         f.append(f"f:{unit_words[0]}")
         f.append(f"f2:{' '.join(unit_words[:2])}")
+    ws = set(unit_words)
     if _WHEN.search(" ".join(unit_words)):
         f.append("when")
-        if {"i", "we", "you", "it", "will", "have", "has", "been"} & set(unit_words):
+        if {"i", "we", "you", "it", "will", "have", "has", "been"} & ws:
             f.append("when+who")
     f.append(f"idx:{min(context.get('index', 0), 4)}")
     # words that often carry an alternative or a way forward, seen in the units after this one: a
@@ -143,7 +144,6 @@ def features(unit_words, hits, context, label):
     f += [f"after:{w}" for w in context.get("after_words", ()) if w in _ONWARD]
     # who a sentence is about: a word beside "you"/"your" reads differently beside "we"/"our"
     # ("you should have read" is a reproach, "we should have said" an owned fault)
-    ws = set(unit_words)
     if ws & _YOU:
         f += [f"y:{w}" for w in unit_words]
     if ws & _WE:
