@@ -58,7 +58,11 @@ STACKED_FOR = {"no_next_step": ("stacked_agreed", "stacked_sure"),
                "no_acknowledgement": ("stacked_agreed", "stacked_sure")}
 BAR = (0.85, 0.75)  # precision, recall: the bar for every code
 MIN_DF = 2
-C = 1.0
+C = 1.0  # the multiple-instance heads (next step, acknowledgement)
+# The span heads learn from few positive units among many (blame: about 1 in 40) and a unit's vector is
+# scaled to length one, so C = 1 held them too close to zero: writer-folded CV, mean worse margin over
+# the span codes, rises from C = 1 to 8 and is flat from 16 to 32 (docs/coach.md).
+SPAN_C = 16.0
 
 
 def _prepared(config, rows):
@@ -101,12 +105,12 @@ def _span_targets(preps, code):
     return np.array(y)
 
 
-def _fit_head(X, y, mask=None):
+def _fit_head(X, y, mask=None, c=None):
     if mask is not None:
         X, y = X[mask], y[mask]
     if y.min() == y.max():  # nothing to learn: a constant head
         return np.zeros(X.shape[1]), (8.0 if y[0] else -8.0)
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear")
+    clf = LogisticRegression(C=C if c is None else c, class_weight="balanced", max_iter=2000, solver="liblinear")
     clf.fit(X, y)
     return clf.coef_[0], clf.intercept_[0]
 
@@ -154,7 +158,7 @@ def fit(config, preps):
         if code in SPAN_CODES:  # only drafts where the code applies teach it (jargon: confused customers)
             mask = np.concatenate([[config.applies(code, p["row"]["customer_label"])] * len(p["units"])
                                    for p in preps]).astype(bool)
-            W[:, j], b[j] = _fit_head(X, _span_targets(preps, code), mask)
+            W[:, j], b[j] = _fit_head(X, _span_targets(preps, code), mask, SPAN_C)
         else:
             W[:, j], b[j] = _mil_head(config, preps, X, code)
     return vocab, W, b
