@@ -110,8 +110,31 @@ def test_every_training_only_file_is_in_the_corpus_as_written(path):
     aside = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     convert = _convert()
     by_id = {r["id"]: r for r in ROWS}
+    also = [json.loads(line) for line in (HERE / "jargon_also.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(aside) == len({r["id"] for r in aside})
-    for row in aside:
-        done = convert.convert(row)  # raises on a quote that is not in the draft
-        assert done["split"] == "train" and done["customer_label"] in LABELS
-        assert by_id[row["id"]] == done
+    done = [convert.convert(row) for row in aside]  # raises on a quote that is not in the draft
+    convert.add_also(done, also)
+    for row in done:
+        assert row["split"] == "train" and row["customer_label"] in LABELS
+        assert by_id[row["id"]] == row
+
+
+def test_other_jargon_terms_join_jargon_drafts_only_and_must_be_in_the_draft():
+    convert = _convert()
+    row = {"id": "d9", "draft": "Your APR and the settlement date are on the statement.", "split": "train",
+           "findings": [{"code": "jargon", "quote": "APR", "start": 5, "end": 8}]}
+    convert.add_also([row], [{"id": "d9", "terms": ["settlement date"]}, {"id": "d10", "terms": ["x"]}])
+    assert row["findings"][1] == {"code": "jargon", "quote": "settlement date", "start": 17, "end": 32,
+                                  "also": True}
+    with pytest.raises(ValueError, match="not in the draft"):
+        convert.add_also([row], [{"id": "d9", "terms": ["escrow"]}])
+    clean = {"id": "d11", "draft": "Your APR is 5%.", "findings": []}
+    with pytest.raises(ValueError, match="no jargon finding"):
+        convert.add_also([clean], [{"id": "d11", "terms": ["APR"]}])
+
+
+def test_every_jargon_draft_was_read_for_other_terms():
+    also = {json.loads(line)["id"] for line in (HERE / "jargon_also.jsonl").read_text(encoding="utf-8").splitlines()}
+    jargon = {r["id"] for r in ROWS if any(f["code"] == "jargon" for f in r["findings"])}
+    assert jargon <= also
+    assert all(f["code"] == "jargon" for r in ROWS for f in r["findings"] if f.get("also"))

@@ -15,6 +15,12 @@ saw a test result, given the labelling rules and nothing aimed at the coach's we
 say ``"split": "test"`` (no other writer's may). A second annotator labelled every one of them blind;
 ``--adjudicated`` applies the decisions that settled the disagreements (``{"id", "code", "verdict":
 "add" | "remove", "quote"}``), so the writers' file stays as written.
+
+Writers quote one term per jargon draft, but a draft often uses more than one. ``jargon_also.jsonl``
+(beside this script, applied when present) lists, per jargon draft, the other unexplained terms a second
+reader found, blind to any checker (ALSO.md): each becomes one more ``jargon`` finding with
+``"also": true``, so a check that marks another real term of the draft is not counted wrong. The draft
+still counts once for the code.
 """
 
 import argparse
@@ -25,6 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "drafts.jsonl"
+ALSO = HERE / "jargon_also.jsonl"
 FIELDS = ("id", "customer", "customer_label", "draft", "findings", "domain", "register", "writer")
 TEST_SHARE = 0.25
 FRESH_TEST_WRITERS = ("v12", "v13", "v14", "v15", "v16", "v17", "v23", "v24", "v25", "v26", "v31", "v32", "v33", "v34",
@@ -84,11 +91,33 @@ def adjudicate(rows, decisions):
     return rows
 
 
-def main(src, decisions=None):
+def add_also(rows, also):
+    """Other unexplained terms of jargon drafts (see the module docstring), in place. Ids not in ``rows``
+    are drafts not merged yet (a pending batch); a term not in the draft, or listed for a draft without
+    jargon, stops the build."""
+    by_id = {r["id"]: r for r in rows}
+    for a in also:
+        row = by_id.get(a["id"])
+        if row is None:
+            continue
+        if a["terms"] and not any(f["code"] == "jargon" for f in row["findings"]):
+            raise ValueError(f"{a['id']}: other jargon terms listed, but the draft has no jargon finding")
+        for term in a["terms"]:
+            start = row["draft"].find(term)
+            if start < 0:
+                raise ValueError(f"{a['id']}: other jargon term {term!r} is not in the draft")
+            row["findings"].append({"code": "jargon", "quote": term, "start": start, "end": start + len(term),
+                                    "also": True})
+    return rows
+
+
+def main(src, decisions=None, also=ALSO):
     raw = [json.loads(line) for line in open(src, encoding="utf-8") if line.strip()]
     if decisions:
         adjudicate(raw, [json.loads(line) for line in open(decisions, encoding="utf-8") if line.strip()])
     rows = [convert(row) for row in raw]
+    if also and Path(also).exists():
+        add_also(rows, [json.loads(line) for line in open(also, encoding="utf-8") if line.strip()])
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate ids")
