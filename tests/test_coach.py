@@ -329,3 +329,17 @@ def test_unit_features_say_who_the_sentence_is_about_and_how_rare_its_words_are(
     assert "y:read" in question and "end:?+you" in question and "o:read" not in question
     assert "o:checked" in owned and "y:checked" not in owned
     assert any(f.startswith("rare:") for f in owned) and not any(f.startswith("rare:") for f in question)
+
+
+@pytest.mark.parametrize("draft", [
+    "Codes don't stack with sale prices, and checkout should have told you that before the last step.",
+    "Sorry for the confusion, our email should have explained this better.",
+    "Our reminders clearly didn't reach you in time, and I've passed that on.",
+    "I'm sorry this has had you worried. Your order ships today.",
+    "You shouldn't have had two payments taken, so I've refunded one.",
+])
+def test_a_fault_owned_by_us_or_our_systems_is_no_blame(draft):
+    from attune.model.coach.rules import rule_hits
+
+    assert rule_hits(coach.current_config(), draft)["owning"]
+    assert "blame" not in {i["code"] for i in coach.check_reply(draft, "angry")["issues"]}
