@@ -343,3 +343,24 @@ def test_a_fault_owned_by_us_or_our_systems_is_no_blame(draft):
 
     assert rule_hits(coach.current_config(), draft)["owning"]
     assert "blame" not in {i["code"] for i in coach.check_reply(draft, "angry")["issues"]}
+
+
+def test_refusal_cues_are_evidence_and_contracted_not_able_is_a_refusal():
+    from attune.model.coach.rules import rule_hits
+
+    config = coach.current_config()
+    hits = rule_hits(config, "The charge stands, and tickets can't be listed above face value.")
+    assert len(hits["refusal_cue"]) == 2 and not hits["refusal"]
+    assert rule_hits(config, "I'm not able to apply it this time.")["refusal"]
+    # an idiom is no cue either
+    assert not rule_hits(config, "We can't wait to have you back.")["refusal_cue"]
+
+
+def test_threshold_choice_prefers_a_plateau_to_a_spike():
+    from attune.model.coach import train
+
+    # (mode, threshold, precision, recall, f1): one lucky threshold among poor ones, and a steady run
+    spike = [("learned", t, p, 0.80, 0.0) for t, p in ((0.5, 0.70), (0.55, 0.95), (0.6, 0.70))]
+    steady = [("either", t, 0.90, 0.80, 0.0) for t in (0.5, 0.55, 0.6)]
+    margins = dict(zip([(m, t) for m, t, *_ in spike + steady], train._smoothed_margins(spike + steady)))
+    assert margins[("either", 0.55)] == 0.05 and margins[("learned", 0.55)] < 0.05

@@ -22,7 +22,7 @@ __all__ = ["CODES", "ConfigError", "DEFAULT_PATH", "Config", "load"]
 DEFAULT_PATH = Path(__file__).with_name("coach.json")
 CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative", "no_next_step",
          "no_acknowledgement", "jargon", "too_long", "shouting")
-RULES = ("canned_apology", "false_empathy", "blame", "blame_cue", "blame_not", "refusal", "refusal_not", "alternative",
+RULES = ("canned_apology", "false_empathy", "blame", "blame_cue", "blame_not", "refusal", "refusal_cue", "refusal_not", "alternative",
          "next_step", "next_step_vague", "acknowledgement", "jargon", "jargon_explained", "jargon_introduced")
 LIMITS = ("too_long_words", "short_draft_words", "shouting_min_words", "jargon_common_words")
 

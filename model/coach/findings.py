@@ -23,7 +23,7 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
 
 
 # Candidates beside a code's rule that mark a flagged sentence more tightly: a rare word, a blame cue.
-_TIGHTER = {"jargon": "jargon_rare", "blame": "blame_cue"}
+_TIGHTER = {"jargon": "jargon_rare", "blame": "blame_cue", "refusal_without_alternative": "refusal_cue"}
 # "boosted": a unit the phrase rule hits needs this much less probability from the head.
 BOOST = 0.15
 

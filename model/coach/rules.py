@@ -95,8 +95,8 @@ def rule_hits(config, draft, starts=None, quoted=None):
     starts = word_starts(draft) if starts is None else starts
     quoted = quoted_spans(draft) if quoted is None else quoted
     hits = {}
-    for name in ("canned_apology", "false_empathy", "blame", "blame_cue", "refusal", "alternative", "next_step",
-                 "next_step_vague", "acknowledgement"):
+    for name in ("canned_apology", "false_empathy", "blame", "blame_cue", "refusal", "refusal_cue", "alternative",
+                 "next_step", "next_step_vague", "acknowledgement"):
         hits[name] = [sp for sp in find_all(config.dispatch[name], draft, starts) if not inside(sp, quoted)]
     idioms = find_all(config.dispatch["refusal_not"], draft, starts)
     hits["idioms"] = idioms
@@ -106,6 +106,7 @@ def rule_hits(config, draft, starts=None, quoted=None):
     hits["blame"] = _clear(hits["blame"], owning)
     hits["blame_cue"] = _clear(hits["blame_cue"], owning + hits["blame"])
     hits["refusal"] = _clear(hits["refusal"], idioms)
+    hits["refusal_cue"] = _clear(hits["refusal_cue"], idioms + hits["refusal"])
     # "we're sorry for any inconvenience" or "I know exactly how you feel" is no acknowledgement, and
     # "please accept our apologies" no next step
     hits["acknowledgement"] = _clear(hits["acknowledgement"], hits["canned_apology"] + hits["false_empathy"])

@@ -63,6 +63,7 @@ C = 1.0  # the multiple-instance heads (next step, acknowledgement)
 # scaled to length one, so C = 1 held them too close to zero: writer-folded CV, mean worse margin over
 # the span codes, rises from C = 1 to 8 and is flat from 16 to 32 (docs/coach.md).
 SPAN_C = 16.0
+SMOOTH = True
 
 
 def _prepared(config, rows):
@@ -270,6 +271,19 @@ def _cv_scores(config, preps, probs, stack_oof, code):
     return out
 
 
+def _smoothed_margins(scores):
+    """Each choice's worse margin over the bar, averaged with its mode's neighbouring thresholds (±0.05)
+    and rounded to 0.01 (with SMOOTH; else its own margin, rounded)."""
+    own = [min(p - BAR[0], r - BAR[1]) for _, _, p, r, _ in scores]
+    if not SMOOTH:
+        return [round(m, 2) for m in own]
+    out = []
+    for mode, t, *_ in scores:
+        near = [m for (mo, t2, *_), m in zip(scores, own) if mo == mode and abs(t2 - t) <= 0.051]
+        out.append(round(sum(near) / len(near), 2))
+    return out
+
+
 def choose(config, preps, probs, stack_oof, rule_only=()):
     """Per code, the (mode, threshold) farthest above the bar (:data:`BAR`) in cross-validation.
 
@@ -282,8 +296,9 @@ def choose(config, preps, probs, stack_oof, rule_only=()):
         scores = _cv_scores(config, preps, probs, stack_oof, code)
         if code in rule_only:
             scores = [s for s in scores if s[0] == "rule"]
-        margin = max(round(min(p - BAR[0], r - BAR[1]), 2) for _, _, p, r, _ in scores)
-        wide = [s for s in scores if round(min(s[2] - BAR[0], s[3] - BAR[1]), 2) == margin]
+        smooth = _smoothed_margins(scores)
+        margin = max(smooth)
+        wide = [s for s, m in zip(scores, smooth) if m == margin]
         top = max(s[4] for s in wide)
         near = [s for s in wide if s[4] >= top - 0.01]
         best = max(near, key=lambda s: (s[0] not in ("learned", "boosted"), s[0] == "boosted", s[4], s[2]))
