@@ -110,10 +110,11 @@ def test_every_training_only_file_is_in_the_corpus_as_written(path):
     aside = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     convert = _convert()
     by_id = {r["id"]: r for r in ROWS}
-    also = [json.loads(line) for line in (HERE / "jargon_also.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(aside) == len({r["id"] for r in aside})
     done = [convert.convert(row) for row in aside]  # raises on a quote that is not in the draft
-    convert.add_also(done, also)
+    for code, path in convert.ALSO.items():
+        if path.exists():
+            convert.add_also(done, [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()], code)
     for row in done:
         assert row["split"] == "train" and row["customer_label"] in LABELS
         assert by_id[row["id"]] == row
@@ -131,10 +132,14 @@ def test_other_jargon_terms_join_jargon_drafts_only_and_must_be_in_the_draft():
     clean = {"id": "d11", "draft": "Your APR is 5%.", "findings": []}
     with pytest.raises(ValueError, match="no jargon finding"):
         convert.add_also([clean], [{"id": "d11", "terms": ["APR"]}])
+    blamed = {"id": "d12", "draft": "As I said, read the guide. Next time, check first.",
+              "findings": [{"code": "blame", "quote": "As I said", "start": 0, "end": 9}]}
+    convert.add_also([blamed], [{"id": "d12", "quotes": ["Next time, check first"]}], "blame")
+    assert blamed["findings"][1]["code"] == "blame" and blamed["findings"][1]["start"] == 27
 
 
-def test_every_jargon_draft_was_read_for_other_terms():
-    also = {json.loads(line)["id"] for line in (HERE / "jargon_also.jsonl").read_text(encoding="utf-8").splitlines()}
-    jargon = {r["id"] for r in ROWS if any(f["code"] == "jargon" for f in r["findings"])}
-    assert jargon <= also
-    assert all(f["code"] == "jargon" for r in ROWS for f in r["findings"] if f.get("also"))
+@pytest.mark.parametrize("code", ["jargon", "blame"])
+def test_every_jargon_and_blame_draft_was_read_for_other_places(code):
+    also = {json.loads(line)["id"] for line in (HERE / f"{code}_also.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert {r["id"] for r in ROWS if any(f["code"] == code for f in r["findings"])} <= also
+    assert all(f["code"] in ("jargon", "blame") for r in ROWS for f in r["findings"] if f.get("also"))

@@ -62,7 +62,7 @@ def encode(feats, index):
     seed, so retraining writes the same file.
     """
     distinct = set(feats)
-    ids = sorted(index[f] for f in distinct if f in index)
+    ids = sorted(i for i in map(index.get, distinct) if i is not None)
     return ids, (1.0 / np.sqrt(len(distinct)) if distinct else 0.0)
 
 

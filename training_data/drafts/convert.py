@@ -16,11 +16,11 @@ say ``"split": "test"`` (no other writer's may). A second annotator labelled eve
 ``--adjudicated`` applies the decisions that settled the disagreements (``{"id", "code", "verdict":
 "add" | "remove", "quote"}``), so the writers' file stays as written.
 
-Writers quote one term per jargon draft, but a draft often uses more than one. ``jargon_also.jsonl``
-(beside this script, applied when present) lists, per jargon draft, the other unexplained terms a second
-reader found, blind to any checker (ALSO.md): each becomes one more ``jargon`` finding with
-``"also": true``, so a check that marks another real term of the draft is not counted wrong. The draft
-still counts once for the code.
+Writers quote one place per code, but a draft may use more than one unexplained term, or reproach the
+customer twice. ``jargon_also.jsonl`` and ``blame_also.jsonl`` (beside this script, applied when
+present) list, per jargon or blame draft, the other places a second reader found, blind to any
+checker (ALSO.md): each becomes one more finding of the code with ``"also": true``, so a check that
+marks another real place of the draft is not counted wrong. The draft still counts once for the code.
 """
 
 import argparse
@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "drafts.jsonl"
-ALSO = HERE / "jargon_also.jsonl"
+ALSO = {"jargon": HERE / "jargon_also.jsonl", "blame": HERE / "blame_also.jsonl"}
 FIELDS = ("id", "customer", "customer_label", "draft", "findings", "domain", "register", "writer")
 TEST_SHARE = 0.25
 FRESH_TEST_WRITERS = ("v12", "v13", "v14", "v15", "v16", "v17", "v23", "v24", "v25", "v26", "v31", "v32", "v33", "v34",
@@ -91,22 +91,23 @@ def adjudicate(rows, decisions):
     return rows
 
 
-def add_also(rows, also):
-    """Other unexplained terms of jargon drafts (see the module docstring), in place. Ids not in ``rows``
-    are drafts not merged yet (a pending batch); a term not in the draft, or listed for a draft without
-    jargon, stops the build."""
+def add_also(rows, also, code="jargon"):
+    """Other places of ``code`` in drafts that have it (see the module docstring), in place: entries
+    ``{"id", "terms"}`` (jargon) or ``{"id", "quotes"}``. Ids not in ``rows`` are drafts not merged yet
+    (a pending batch); a quote not in the draft, or listed for a draft without the code, stops the build."""
     by_id = {r["id"]: r for r in rows}
     for a in also:
         row = by_id.get(a["id"])
         if row is None:
             continue
-        if a["terms"] and not any(f["code"] == "jargon" for f in row["findings"]):
-            raise ValueError(f"{a['id']}: other jargon terms listed, but the draft has no jargon finding")
-        for term in a["terms"]:
-            start = row["draft"].find(term)
+        quotes = a["terms"] if "terms" in a else a["quotes"]
+        if quotes and not any(f["code"] == code for f in row["findings"]):
+            raise ValueError(f"{a['id']}: other {code} places listed, but the draft has no {code} finding")
+        for quote in quotes:
+            start = row["draft"].find(quote)
             if start < 0:
-                raise ValueError(f"{a['id']}: other jargon term {term!r} is not in the draft")
-            row["findings"].append({"code": "jargon", "quote": term, "start": start, "end": start + len(term),
+                raise ValueError(f"{a['id']}: other {code} place {quote!r} is not in the draft")
+            row["findings"].append({"code": code, "quote": quote, "start": start, "end": start + len(quote),
                                     "also": True})
     return rows
 
@@ -116,8 +117,9 @@ def main(src, decisions=None, also=ALSO):
     if decisions:
         adjudicate(raw, [json.loads(line) for line in open(decisions, encoding="utf-8") if line.strip()])
     rows = [convert(row) for row in raw]
-    if also and Path(also).exists():
-        add_also(rows, [json.loads(line) for line in open(also, encoding="utf-8") if line.strip()])
+    for code, path in (also or {}).items():
+        if Path(path).exists():
+            add_also(rows, [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()], code)
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate ids")
