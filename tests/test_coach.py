@@ -364,3 +364,20 @@ def test_threshold_choice_prefers_a_plateau_to_a_spike():
     steady = [("either", t, 0.90, 0.80, 0.0) for t in (0.5, 0.55, 0.6)]
     margins = dict(zip([(m, t) for m, t, *_ in spike + steady], train._smoothed_margins(spike + steady)))
     assert margins[("either", 0.55)] == 0.05 and margins[("learned", 0.55)] < 0.05
+
+
+@pytest.mark.parametrize("text, says", [
+    ("A deposit hold means we reserve £200 on your card.", True),
+    ("The lower figure includes something called value protection.", True),
+    ("EPS is the Electronic Prescription Service, which is how your GP sends it.", True),
+    ("Your agreement has an excess mileage charge, which is a set fee for each mile.", True),
+    ("Your refund of £40 goes back to your card on Friday.", False),
+    ("The SWIFT code for the transfer is on your statement.", False),
+])
+def test_a_sentence_that_explains_a_term_is_marked_for_the_heads(text, says):
+    from attune.model.coach.findings import prepare
+    from attune.model.coach.units import explains
+
+    assert explains(text) is says
+    (feats,) = prepare(coach.current_config(), text, "confused")["features"]
+    assert ("explains" in feats) is says

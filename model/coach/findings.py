@@ -11,7 +11,7 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 import math
 
 from .rules import jargon_terms, rare_words, rarity_bins, rule_hits, shouting, too_long, word_starts
-from .units import features, quoted_spans, says_when, split_units, words
+from .units import explains, features, quoted_spans, says_when, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES"]
 
@@ -82,6 +82,7 @@ def prepare(config, draft, label, with_features=True):
                        "draft": others, "next_words": unit_words[i + 1] if i + 1 < len(units) else [],
                        "first": i == 0, "last": i == len(units) - 1, "index": i,
                        "mark": own[units[i][1] - 1], "rarity": rarity_bins(own[units[i][0]:units[i][1]]),
+                       "explains": explains(draft[units[i][0]:units[i][1]]),
                        "after_words": set().union(*unit_words[i + 1:]) if i + 1 < len(units) else set()}
             feats.append(features(unit_words[i], per_unit[i], context, label))
     return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}
@@ -107,6 +108,8 @@ def _span_findings(code, prep, probs, decision):
         # a "no" the rule found with no word of a way forward after it: nothing for the head to weigh
         flagged += [i for i in range(len(units)) if boost[i] and i not in flagged
                     and not any(f.startswith("after:") for f in prep["features"][i])]
+    if code == "jargon" and EXPLAINED_UNITS:  # a sentence explaining a term is no jargon by the head alone
+        flagged = [i for i in flagged if "explains" not in prep["features"][i]]
     if code == "blame":  # an agent owning a fault ("you should have had this") is not blame, whatever else
         flagged = [i for i in flagged if not any(_overlaps(sp, units[i]) for sp in prep["hits"]["owning"])]
     if mode == "both":
@@ -122,6 +125,7 @@ def _span_findings(code, prep, probs, decision):
     return sorted(set(out))
 
 
+EXPLAINED_UNITS = True
 _STACK_LABELS = ("angry", "frustrated", "anxious", "confused", "disappointed")
 
 

@@ -9,7 +9,7 @@ the hit sits inside quotation marks, and the customer's label.
 import re
 from functools import lru_cache
 
-__all__ = ["split_units", "quoted_spans", "inside", "features", "words", "says_when"]
+__all__ = ["split_units", "quoted_spans", "inside", "features", "words", "says_when", "explains"]
 
 # A unit ends after . ! ? (and closing quotes or brackets) followed by a space, at ; or at a line break;
 # a single line break inside a sentence (a wrapped line) is no end: see _ends_line.
@@ -30,7 +30,19 @@ _ONWARD = frozenset("instead however but can could option alternatively offer fr
                     "rebook switch upgrade collect redirect reserved booked will link plan".split())
 _YOU = frozenset(("you", "your", "yourself"))
 _WE = frozenset(("we", "our", "us", "i", "my", "me"))
+# a sentence that explains a term where it uses it: "a deposit hold means we reserve £200", "EPS is the
+# Electronic Prescription Service, which is how your GP sends it", "something called value protection"
+_EXPLAINS = re.compile(r"\b(?:means|meaning|refers to|stands for|short for|called|known as|in other words|i\.e\.)\b"
+                       r"|\(\w|\b(?:which|that) is (?:a|an|the|how|what|where|when|just)\b"
+                       r"|\b(?:is|are) (?:just |simply |basically )?(?:a|an|the) (?:code|fee|charge|setting|number|"
+                       r"form|way|type|kind|name|sum|amount|figure|date|period|limit|service|scheme|record|payment)\b",
+                       re.IGNORECASE)
 _QUOTED = re.compile(r"“[^”\n]{1,300}”|\"[^\"\n]{1,300}\"|(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
+
+
+def explains(text):
+    """Whether the text explains a term where it uses it ("X means …", "called X", "(the …)")."""
+    return bool(_EXPLAINS.search(text))
 
 
 def says_when(text):
@@ -153,6 +165,8 @@ def features(unit_words, hits, context, label):
         if ws & _YOU:
             f.append(f"end:{context['mark']}+you")
     f += [f"rare:{b}" for b in context.get("rarity", ())]  # how rare its words are (a term?)
+    if context.get("explains"):  # "X means …", "something called X", "(…)": the sentence explains a term
+        f.append("explains")
     if context["first"]:
         f.append("pos:first")
     if context["last"]:
