@@ -337,6 +337,8 @@ def test_unit_features_say_who_the_sentence_is_about_and_how_rare_its_words_are(
     "Our reminders clearly didn't reach you in time, and I've passed that on.",
     "I'm sorry this has had you worried. Your order ships today.",
     "You shouldn't have had two payments taken, so I've refunded one.",
+    "Our email on the 3rd should have spelled that out more clearly.",
+    "It wasn't in your confirmation email, which it should have been.",
 ])
 def test_a_fault_owned_by_us_or_our_systems_is_no_blame(draft):
     from attune.model.coach.rules import rule_hits
