@@ -383,3 +383,19 @@ def test_a_sentence_that_explains_a_term_is_marked_for_the_heads(text, says):
     assert explains(text) is says
     (feats,) = prepare(coach.current_config(), text, "confused")["features"]
     assert ("explains" in feats) is says
+
+
+def test_a_refusal_cue_pushes_the_head_less_than_the_rule_and_gets_no_guarantee():
+    from attune.model.coach.findings import _span_findings, prepare
+
+    config = coach.current_config()
+    decision = ("refusal_without_alternative", "boosted", 0.9)
+    cue = prepare(config, "Hi Ann. The charge stands.", "angry")
+    plain = prepare(config, "Hi Ann. The charge is on your bill.", "angry")
+
+    def found(prep, p):
+        probs = [{"refusal_without_alternative": p} for _ in prep["units"]]
+        return _span_findings("refusal_without_alternative", prep, probs, decision)
+
+    assert found(cue, 0.82) and not found(plain, 0.82)  # 0.82 + 0.1 reaches 0.9 only with the cue
+    assert not found(cue, 0.7)  # a cue alone is never a finding, unlike a rule hit with nothing after it

@@ -26,6 +26,8 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
 _TIGHTER = {"jargon": "jargon_rare", "blame": "blame_cue", "refusal_without_alternative": "refusal_cue"}
 # "boosted": a unit the phrase rule hits needs this much less probability from the head.
 BOOST = 0.15
+CUE_BOOST = 0.1  # writer-folded CV, refusals: 0 -> 0.879 / 0.797, 0.05 -> 0.882 / 0.817, 0.1 -> 0.882 / 0.820
+_CUES = {"refusal_without_alternative": "refusal_cue"}
 
 
 def _overlaps(a, b):
@@ -102,11 +104,14 @@ def _span_findings(code, prep, probs, decision):
         return rule
     head, mode, threshold = decision
     units = prep["units"]
-    boost = [BOOST * (mode == "boosted" and any(_overlaps(sp, u) for sp in rule)) for u in units]
+    on_rule = [mode == "boosted" and any(_overlaps(sp, u) for sp in rule) for u in units]
+    # a cue (weaker evidence: "the charge stands") pushes the head less than the rule does
+    cues = prep["hits"].get(_CUES.get(code), []) if mode == "boosted" else []
+    boost = [BOOST if r else CUE_BOOST * any(_overlaps(sp, u) for sp in cues) for r, u in zip(on_rule, units)]
     flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
     if code == "refusal_without_alternative" and mode == "boosted" and prep["features"]:
         # a "no" the rule found with no word of a way forward after it: nothing for the head to weigh
-        flagged += [i for i in range(len(units)) if boost[i] and i not in flagged
+        flagged += [i for i in range(len(units)) if on_rule[i] and i not in flagged
                     and not any(f.startswith("after:") for f in prep["features"][i])]
     if code == "jargon" and EXPLAINED_UNITS:  # a sentence explaining a term is no jargon by the head alone
         flagged = [i for i in flagged if "explains" not in prep["features"][i]]
