@@ -399,3 +399,14 @@ def test_a_refusal_cue_pushes_the_head_less_than_the_rule_and_gets_no_guarantee(
 
     assert found(cue, 0.82) and not found(plain, 0.82)  # 0.82 + 0.1 reaches 0.9 only with the cue
     assert not found(cue, 0.7)  # a cue alone is never a finding, unlike a rule hit with nothing after it
+
+
+def test_a_blame_finding_marks_its_whole_sentence_not_the_cue_inside_it():
+    from attune.model.coach.findings import _span_findings, prepare
+
+    draft = "Hi Jo. If you'd read the checklist, you'd have seen the parking step."
+    prep = prepare(coach.current_config(), draft, "angry")
+    assert prep["hits"]["blame_cue"]  # "you'd have seen": a cue inside the sentence
+    probs = [{"blame": p} for p in (0.0, 0.95)]
+    (span,) = _span_findings("blame", prep, probs, ("blame", "learned", 0.7))
+    assert draft[span[0]:span[1]] == "If you'd read the checklist, you'd have seen the parking step."

@@ -23,7 +23,10 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
 
 
 # Candidates beside a code's rule that mark a flagged sentence more tightly: a rare word, a blame cue.
-_TIGHTER = {"jargon": "jargon_rare", "blame": "blame_cue", "refusal_without_alternative": "refusal_cue"}
+# A reproach is a sentence ("If you'd read the checklist, you'd have seen the step"): a blame finding
+# marks the sentence, not the phrase inside it that a rule or cue caught
+WHOLE_SENTENCE = ("blame",)
+_TIGHTER = {"jargon": "jargon_rare", "refusal_without_alternative": "refusal_cue"}
 # "boosted": a unit the phrase rule hits needs this much less probability from the head.
 BOOST = 0.15
 CUE_BOOST = 0.1  # writer-folded CV, refusals: 0 -> 0.879 / 0.797, 0.05 -> 0.882 / 0.817, 0.1 -> 0.882 / 0.820
@@ -121,7 +124,7 @@ def _span_findings(code, prep, probs, decision):
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
     # the rule's span inside the unit when there is one: it is the tighter mark (for jargon, a rare word)
-    tight = rule + prep["hits"].get(_TIGHTER.get(code), [])
+    tight = [] if code in WHOLE_SENTENCE else rule + prep["hits"].get(_TIGHTER.get(code), [])
     for i in flagged:
         inner = [sp for sp in tight if _overlaps(sp, units[i])]
         out.append(inner[0] if inner else units[i])
