@@ -62,7 +62,7 @@ def encode(feats, index):
     seed, so retraining writes the same file.
     """
     distinct = set(feats)
-    ids = sorted(i for i in map(index.get, distinct) if i is not None)
+    ids = sorted(map(index.__getitem__, distinct & index.keys()))  # the set operations run in C
     return ids, (1.0 / np.sqrt(len(distinct)) if distinct else 0.0)
 
 
