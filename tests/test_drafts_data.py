@@ -111,10 +111,7 @@ def test_every_training_only_file_is_in_the_corpus_as_written(path):
     convert = _convert()
     by_id = {r["id"]: r for r in ROWS}
     assert len(aside) == len({r["id"] for r in aside})
-    done = [convert.convert(row) for row in aside]  # raises on a quote that is not in the draft
-    for code, path in convert.ALSO.items():
-        if path.exists():
-            convert.add_also(done, [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()], code)
+    done = convert.apply_also([convert.convert(row) for row in aside])  # raises on a quote not in the draft
     for row in done:
         assert row["split"] == "train" and row["customer_label"] in LABELS
         assert by_id[row["id"]] == row

@@ -22,11 +22,11 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
             "no_acknowledgement": "acknowledgement"}
 
 
-# Candidates beside a code's rule that mark a flagged sentence more tightly: a rare word, a blame cue.
-# A reproach is a sentence ("If you'd read the checklist, you'd have seen the step"): a blame finding
-# marks the sentence, not the phrase inside it that a rule or cue caught
-WHOLE_SENTENCE = ("blame",)
+# Hits beside a code's rule that mark a flagged sentence more tightly: a rare word, a refusal cue.
 _TIGHTER = {"jargon": "jargon_rare", "refusal_without_alternative": "refusal_cue"}
+# A reproach is a sentence ("If you'd read the checklist, you'd have seen the step"): a blame finding
+# marks the sentence, not the phrase inside it that a rule or cue caught.
+WHOLE_SENTENCE = ("blame",)
 # "boosted": a unit the phrase rule hits needs this much less probability from the head.
 BOOST = 0.15
 CUE_BOOST = 0.1  # writer-folded CV, refusals: 0 -> 0.879 / 0.797, 0.05 -> 0.882 / 0.817, 0.1 -> 0.882 / 0.820
@@ -116,7 +116,7 @@ def _span_findings(code, prep, probs, decision):
         # a "no" the rule found with no word of a way forward after it: nothing for the head to weigh
         flagged += [i for i in range(len(units)) if on_rule[i] and i not in flagged
                     and not any(f.startswith("after:") for f in prep["features"][i])]
-    if code == "jargon" and EXPLAINED_UNITS:  # a sentence explaining a term is no jargon by the head alone
+    if code == "jargon":  # a sentence explaining a term is no jargon by the head alone
         flagged = [i for i in flagged if "explains" not in prep["features"][i]]
     if code == "blame":  # an agent owning a fault ("you should have had this") is not blame, whatever else
         flagged = [i for i in flagged if not any(_overlaps(sp, units[i]) for sp in prep["hits"]["owning"])]
@@ -133,7 +133,6 @@ def _span_findings(code, prep, probs, decision):
     return sorted(set(out))
 
 
-EXPLAINED_UNITS = True
 _STACK_LABELS = ("angry", "frustrated", "anxious", "confused", "disappointed")
 
 

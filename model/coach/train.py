@@ -68,7 +68,6 @@ SPAN_C = 16.0
 # 0.709 -> 0.822 / 0.732). Blame: no (0.872 / 0.774 -> 0.865 / 0.792, a narrower worse margin; the
 # head then flagged more plain sentences).
 ALSO_TARGETS = ("jargon",)
-SMOOTH = True
 
 
 def _prepared(config, rows):
@@ -279,10 +278,8 @@ def _cv_scores(config, preps, probs, stack_oof, code):
 
 def _smoothed_margins(scores):
     """Each choice's worse margin over the bar, averaged with its mode's neighbouring thresholds (±0.05)
-    and rounded to 0.01 (with SMOOTH; else its own margin, rounded)."""
+    and rounded to 0.01: a plateau wins over a lucky spike."""
     own = [min(p - BAR[0], r - BAR[1]) for _, _, p, r, _ in scores]
-    if not SMOOTH:
-        return [round(m, 2) for m in own]
     out = []
     for mode, t, *_ in scores:
         near = [m for (mo, t2, *_), m in zip(scores, own) if mo == mode and abs(t2 - t) <= 0.051]

@@ -127,7 +127,7 @@ def features(unit_words, hits, context, label):
         ``prev``, ``next`` (sets of rule names hitting the neighbouring units), ``draft`` (rules hitting
         any other unit), ``next_words`` (words of the next unit), ``first``/``last`` (bool), ``index``,
         ``after_words`` (words of the units after it), ``mark`` (its last character), ``rarity``
-        (:func:`~model.coach.rules.rarity_bins` of the unit).
+        (:func:`~model.coach.rules.rarity_bins` of the unit), ``explains`` (:func:`explains` of it).
     label : str or None
         The customer's label.
     """

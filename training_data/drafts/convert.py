@@ -19,7 +19,7 @@ say ``"split": "test"`` (no other writer's may). A second annotator labelled eve
 Writers quote one place per code, but a draft may use more than one unexplained term, or reproach the
 customer twice. ``jargon_also.jsonl`` and ``blame_also.jsonl`` (beside this script, applied when
 present) list, per jargon or blame draft, the other places a second reader found, blind to any
-checker (ALSO.md): each becomes one more finding of the code with ``"also": true``, so a check that
+checker (ALSO.md, ALSO_BLAME.md): each becomes one more finding of the code with ``"also": true``, so a check that
 marks another real place of the draft is not counted wrong. The draft still counts once for the code.
 """
 
@@ -113,14 +113,20 @@ def add_also(rows, also, code="jargon"):
     return rows
 
 
+def apply_also(rows, also=ALSO):
+    """:func:`add_also` for each code's file in ``also`` (``{code: path}``) that exists."""
+    for code, path in also.items():
+        if Path(path).exists():
+            add_also(rows, [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()], code)
+    return rows
+
+
 def main(src, decisions=None, also=ALSO):
     raw = [json.loads(line) for line in open(src, encoding="utf-8") if line.strip()]
     if decisions:
         adjudicate(raw, [json.loads(line) for line in open(decisions, encoding="utf-8") if line.strip()])
     rows = [convert(row) for row in raw]
-    for code, path in (also or {}).items():
-        if Path(path).exists():
-            add_also(rows, [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()], code)
+    apply_also(rows, also or {})
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate ids")

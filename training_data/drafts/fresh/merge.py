@@ -50,8 +50,8 @@ def main(writers, train_files=()):
     old = []
     for r in before:  # back to the writers' form: quotes only, the split only where it was forced
         row = {k: r[k] for k in convert.FIELDS}
-        # "also" findings come from jargon_also.jsonl, which convert.py applies again
-        row["findings"] = [{"code": f["code"], "quote": f["quote"]} for f in r["findings"] if not f.get("also")]
+        # "also" findings come from the *_also.jsonl files, which convert.py applies again
+        row["findings"] = [{"code": f["code"], "quote": f["quote"]} for f in _own(r)["findings"]]
         old.append(row | ({"split": r["split"]} if r["split"] != convert.split_of(r["id"]) else {}))
     have = {r["id"] for r in before}
     for path in train_files:
@@ -70,7 +70,7 @@ def main(writers, train_files=()):
 
 
 def _own(row):
-    """A row as its writers and adjudicators left it, without convert.py's other jargon terms."""
+    """A row as its writers and adjudicators left it, without convert.py's "also" findings."""
     return {**row, "findings": [f for f in row["findings"] if not f.get("also")]}
 
 
