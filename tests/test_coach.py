@@ -410,3 +410,69 @@ def test_a_blame_finding_marks_its_whole_sentence_not_the_cue_inside_it():
     probs = [{"blame": p} for p in (0.0, 0.95)]
     (span,) = _span_findings("blame", prep, probs, ("blame", "learned", 0.7))
     assert draft[span[0]:span[1]] == "If you'd read the checklist, you'd have seen the parking step."
+
+
+def test_lexicon_terms_are_whole_phrases_in_any_case_abbreviations_only_in_theirs(tmp_path):
+    from attune.model.coach.rules import lexicon_terms
+
+    lex = tmp_path / "lex.txt"
+    lex.write_text("# comment\nbilling anchor\npre-auth\ninterchange\nA record\nKID\n", encoding="utf-8")
+
+    def found(text):
+        return [text[s:e] for s, e in lexicon_terms(text, lex)]
+
+    assert found("Your Billing-Anchor dates and the interchange fees.") == ["Billing-Anchor", "interchange"]
+    assert found("The pre auth holds and two pre-auths.") == ["pre auth", "pre-auths"]
+    assert found("Add an A record. I keep a record.") == ["A record"]  # "a record" is everyday
+    assert found("The KID explains it; my kid read it.") == ["KID"]
+    assert found("Check your billing. Anchor it.") == []  # one term does not cross a sentence
+
+
+def test_the_shipped_lexicon_leaves_out_everyday_single_words_and_is_what_build_writes():
+    from attune.model.coach.rules import LEXICON_PATH, _lexicon
+
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "training_data" / "drafts" / "lexicon" / "build.py"
+    spec = importlib.util.spec_from_file_location("lexicon_build", path)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    terms, _ = _lexicon(LEXICON_PATH)
+    assert ("bucket",) not in terms and ("spread",) not in terms
+    assert ("interchange",) in terms and len(terms) > 3000
+    lines = [ln for ln in LEXICON_PATH.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    assert lines == build.build()[0]
+
+
+def test_a_lexicon_term_is_jargon_evidence_not_a_finding_and_not_when_explained_or_quoted():
+    from attune.model.coach.findings import _span_findings, prepare
+
+    config = coach.current_config()
+    decision = ("jargon", "either", 0.75)
+    term = prepare(config, "Hi Al. The interchange is set by your card network.", "confused")
+    plain = prepare(config, "Hi Al. The amount is set by your card network.", "confused")
+    assert term["hits"]["jargon_lex"] and not plain["hits"]["jargon_lex"]
+
+    def found(prep, p):
+        return _span_findings("jargon", prep, [{"jargon": p} for _ in prep["units"]], decision)
+
+    (span,) = found(term, 0.62)  # 0.62 + 0.15 reaches 0.75 only with the term, which is the mark
+    assert "Hi Al. The interchange is set by your card network."[span[0]:span[1]] == "interchange"
+    assert not found(plain, 0.62) and not found(term, 0.5)
+    explained = prepare(config, "The interchange (the fee card networks charge) is set for you.", "confused")
+    quoted = prepare(config, 'You asked what "interchange" means.', "confused")
+    assert not explained["hits"]["jargon_lex"] and not quoted["hits"]["jargon_lex"]
+
+
+def test_lexicon_features_weigh_only_in_the_jargon_head():
+    import numpy as np
+
+    from attune.model.coach import learned
+
+    model = learned.load()
+    rows = [i for f, i in model.index.items() if f.partition(":")[2] == "jargon_lex"]
+    assert rows  # the model was trained with them
+    jargon = model.heads.index("jargon")
+    weights = model.W[rows]
+    assert np.any(weights[:, jargon] != 0)
+    assert not np.any(np.delete(weights, jargon, axis=1))

@@ -7,11 +7,12 @@ inside quotation marks do not count (a draft quoting a phrase to reject it, or t
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from .units import inside, quoted_spans
 
 __all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon_terms", "jargon", "explained_terms",
-           "rare_words", "rarity_bins"]
+           "rare_words", "rarity_bins", "lexicon_terms", "lexicon_words"]
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
@@ -53,6 +54,57 @@ def rarity_bins(text):
             r = min(ranks.get(part, _UNRANKED) for part in m.group().split("-"))
         if r >= _EVERYDAY:
             out.add(next((name for top, name in _RANK_BINS if r < top), "none"))
+    return out
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+LEXICON_PATH = Path(__file__).with_name("jargon-lexicon.txt")
+
+
+def _key(token):
+    """A word as the lexicon compares it: abbreviations by case ("KID", "kVA", "P11D" are not "kid",
+    "kva", "p11d"), other words in lower case ("Interchange" is "interchange")."""
+    return token if any(c.isupper() for c in token[1:]) or token.isupper() and len(token) == 1 else token.lower()
+
+
+@lru_cache(maxsize=4)
+def _lexicon(path=LEXICON_PATH):
+    """Trade terms as tuples of :func:`_key` words, and for each first word the terms' lengths in
+    words, longest first (most words start no term: one lookup each).
+
+    One term per line; ``#`` starts a comment. Hyphens and spaces are alike ("pre-auth", "pre auth").
+    """
+    terms = set()
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        words = tuple(_key(t) for t in _TOKEN.findall(line.split("#", 1)[0]))
+        if words:
+            terms.add(words)
+    lengths = {}
+    for t in terms:
+        lengths.setdefault(t[0], set()).add(len(t))
+    return frozenset(terms), {w: sorted(ns, reverse=True) for w, ns in lengths.items()}
+
+
+def lexicon_terms(text, path=LEXICON_PATH):
+    """Spans of the longest lexicon terms in ``text``, left to right, not overlapping; a plural
+    ("interchange fees", "diverter valves") matches its singular."""
+    terms, lengths = _lexicon(path)
+    tokens = [(m.start(), m.end(), _key(m.group())) for m in _TOKEN.finditer(text)]
+    out, i = [], 0
+    while i < len(tokens):
+        for n in lengths.get(tokens[i][2], ()):
+            # words of one term are joined by a space or a hyphen only (not "pension. Sharing")
+            if i + n > len(tokens) or any(text[tokens[k][1]:tokens[k + 1][0]] not in (" ", "-")
+                                          for k in range(i, i + n - 1)):
+                continue
+            gram = tuple(t[2] for t in tokens[i:i + n])
+            last = gram[-1]
+            if gram in terms or (len(last) > 3 and last[-1] == "s" and gram[:-1] + (last[:-1],) in terms):
+                out.append((tokens[i][0], tokens[i + n - 1][1]))
+                i += n
+                break
+        else:
+            i += 1
     return out
 
 
@@ -165,6 +217,16 @@ def rare_words(config, draft, quoted=None):
         if not inside(m.span(), quoted) and not _explained(config, draft, *m.span()):
             out.append(m.span())
     return out
+
+
+def lexicon_words(config, draft, quoted=None):
+    """Spans of trade terms from the lexicon (``jargon-lexicon.txt``: "interchange", "billing anchor",
+    "bell box") outside quotation marks and not explained where they stand.
+
+    Not findings by themselves: evidence the learned jargon check weighs, as for :func:`rare_words`.
+    """
+    quoted = quoted_spans(draft) if quoted is None else quoted
+    return [sp for sp in lexicon_terms(draft) if not inside(sp, quoted) and not _explained(config, draft, *sp)]
 
 
 def jargon_terms(config, draft, starts=None):

@@ -33,7 +33,7 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from .findings import (AGREE_AT, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, count_scripted, prepare,
+from .findings import (AGREE_AT, OWN_HITS, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, count_scripted, prepare,
                        scripted, stack_features)
 from .learned import MODEL_PATH, encode
 
@@ -111,6 +111,17 @@ def _span_targets(preps, code):
     return np.array(y)
 
 
+def _without_others(X, vocab, code):
+    """``X`` with the features of hits that are another head's own evidence (``OWN_HITS``) zeroed: a
+    lexicon term says something about jargon, and only by chance about blame. Their weights stay 0."""
+    drop = [i for i, f in enumerate(vocab) if OWN_HITS.get(f.partition(":")[2], code) != code]
+    if not drop:
+        return X
+    keep = np.ones(X.shape[1])
+    keep[drop] = 0.0
+    return X @ sparse.diags(keep)
+
+
 def _fit_head(X, y, mask=None, c=None):
     if mask is not None:
         X, y = X[mask], y[mask]
@@ -158,9 +169,10 @@ def fit(config, preps):
     """Vocabulary and ``(n_vocab, n_heads)`` weights and biases from prepared training drafts."""
     vocab = _vocab(preps)
     index = {f: i for i, f in enumerate(vocab)}
-    X = _matrix(preps, index)
+    X_all = _matrix(preps, index)
     W, b = np.zeros((len(vocab), len(HEADS))), np.zeros(len(HEADS))
     for j, code in enumerate(HEADS):
+        X = _without_others(X_all, vocab, code)
         if code in SPAN_CODES:  # only drafts where the code applies teach it (jargon: confused customers)
             mask = np.concatenate([[config.applies(code, p["row"]["customer_label"])] * len(p["units"])
                                    for p in preps]).astype(bool)
