@@ -476,3 +476,17 @@ def test_lexicon_features_weigh_only_in_the_jargon_head():
     weights = model.W[rows]
     assert np.any(weights[:, jargon] != 0)
     assert not np.any(np.delete(weights, jargon, axis=1))
+
+
+def test_lexicon_features_do_not_change_how_the_other_heads_read_a_unit():
+    import numpy as np
+
+    from attune.model.coach import learned
+
+    model = learned.load()
+    unit = ["w:the", "w:interchange", "w:is", "w:set", "l:confused"]
+    with_lex = model.probs([unit + ["r:jargon_lex", "d:jargon_lex"]])[0]
+    without = model.probs([unit])[0]
+    others = [i for i, head in enumerate(model.heads) if head != "jargon"]
+    assert np.allclose(with_lex[others], without[others])
+    assert with_lex[model.heads.index("jargon")] != without[model.heads.index("jargon")]

@@ -13,7 +13,7 @@ import math
 from .rules import jargon_terms, lexicon_words, rare_words, rarity_bins, rule_hits, shouting, too_long, word_starts
 from .units import explains, features, quoted_spans, says_when, split_units, words
 
-__all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES", "OWN_HITS"]
+__all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES"]
 
 SPAN_CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative", "jargon")
 WHOLE_CODES = {"no_next_step": "next_step", "no_acknowledgement": "acknowledgement"}  # code -> what is missing
@@ -35,8 +35,7 @@ CUE_BOOST = 0.1  # writer-folded CV, refusals: 0 -> 0.879 / 0.797, 0.05 -> 0.882
 LEX_BOOST = 0.15
 # Hits that push a head less than its rule does: code -> (hit name, push).
 _CUES = {"refusal_without_alternative": ("refusal_cue", CUE_BOOST), "jargon": ("jargon_lex", LEX_BOOST)}
-# Hits that are evidence for one head only: the others are fitted without their features (train.py).
-OWN_HITS = {"jargon_lex": "jargon"}
+
 
 
 def _overlaps(a, b):

@@ -11,9 +11,14 @@ import numpy as np
 
 from ..errors import CorruptModel
 
-__all__ = ["MODEL_PATH", "Learned", "encode", "load"]
+__all__ = ["MODEL_PATH", "OWN_HITS", "Learned", "encode", "load"]
 
 MODEL_PATH = Path(__file__).with_name("coach-model.npz")
+# Hits that are evidence for one head only (a lexicon term, for jargon): the other heads are fitted
+# without their features (train.py), and a unit's length leaves them out, so every other head reads a
+# unit exactly as it would without them.
+OWN_HITS = {"jargon_lex": "jargon"}
+UNSCALED = frozenset(f"{where}:{hit}" for where in ("r", "p", "n", "d") for hit in OWN_HITS)
 _KEYS = ("vocab", "W", "b", "codes", "modes", "thresholds", "stack_codes", "stack_w", "stack_b")
 
 
@@ -57,13 +62,15 @@ class Learned:
 def encode(feats, index):
     """Column ids of a unit's known features and the scale that gives the binary vector unit length.
 
-    The length counts every distinct feature, known or not, so training and checking agree. The ids
+    The length counts every distinct feature, known or not (but not ``UNSCALED`` ones), so training
+    and checking agree. The ids
     are sorted: summed in a fixed order, the weights give the same floats whatever the string hash
     seed, so retraining writes the same file.
     """
     distinct = set(feats)
     ids = sorted(map(index.__getitem__, distinct & index.keys()))  # the set operations run in C
-    return ids, (1.0 / np.sqrt(len(distinct)) if distinct else 0.0)
+    n = len(distinct) - len(distinct & UNSCALED)
+    return ids, (1.0 / np.sqrt(n) if n else 0.0)
 
 
 def load(path=MODEL_PATH):

@@ -33,9 +33,9 @@ from . import config as _config
 from .evaluate import read_drafts
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from .findings import (AGREE_AT, OWN_HITS, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, count_scripted, prepare,
+from .findings import (AGREE_AT, SPAN_CODES, WHOLE_CODES, _present, _span_findings, agreed, count_scripted, prepare,
                        scripted, stack_features)
-from .learned import MODEL_PATH, encode
+from .learned import MODEL_PATH, OWN_HITS, encode
 
 __all__ = ["fit", "main"]
 
