@@ -64,7 +64,8 @@ LEXICON_PATH = Path(__file__).with_name("jargon-lexicon.txt")
 def _key(token):
     """A word as the lexicon compares it: abbreviations by case ("KID", "kVA", "P11D" are not "kid",
     "kva", "p11d"), other words in lower case ("Interchange" is "interchange")."""
-    return token if any(c.isupper() for c in token[1:]) or token.isupper() and len(token) == 1 else token.lower()
+    low = token.lower()
+    return low if token[1:] == low[1:] and (len(token) > 1 or token == low) else token
 
 
 @lru_cache(maxsize=4)
@@ -92,7 +93,7 @@ def lexicon_terms(text, path=LEXICON_PATH):
     tokens = [(m.start(), m.end(), _key(m.group())) for m in _TOKEN.finditer(text)]
     out, i = [], 0
     while i < len(tokens):
-        for n in lengths.get(tokens[i][2], ()):
+        for n in lengths.get(tokens[i][2], ()):  # most words start no term: no loop
             # words of one term are joined by a space or a hyphen only (not "pension. Sharing")
             if i + n > len(tokens) or any(text[tokens[k][1]:tokens[k + 1][0]] not in (" ", "-")
                                           for k in range(i, i + n - 1)):
