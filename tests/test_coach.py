@@ -490,3 +490,13 @@ def test_lexicon_features_do_not_change_how_the_other_heads_read_a_unit():
     others = [i for i, head in enumerate(model.heads) if head != "jargon"]
     assert np.allclose(with_lex[others], without[others])
     assert with_lex[model.heads.index("jargon")] != without[model.heads.index("jargon")]
+
+
+@pytest.mark.parametrize("draft", [
+    "Hi Sam, your next payment is taken on 3 Apr and the refund follows a week later.",
+    "Hi Sam, the float in the cistern sticks sometimes: lift the lid and it frees up.",
+])
+def test_everyday_words_alone_are_no_listed_jargon(draft):
+    from attune.model.coach.rules import jargon
+
+    assert jargon(coach.current_config(), draft) == []
