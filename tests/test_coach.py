@@ -500,3 +500,15 @@ def test_everyday_words_alone_are_no_listed_jargon(draft):
     from attune.model.coach.rules import jargon
 
     assert jargon(coach.current_config(), draft) == []
+
+
+def test_an_unreadable_lexicon_is_a_clear_model_error(tmp_path):
+    from attune.model.coach.rules import lexicon_terms
+    from attune.model.errors import CorruptModel
+
+    bad = tmp_path / "lex.txt"
+    bad.write_bytes(b"\xff\xfe not utf-8 \xc3")
+    with pytest.raises(CorruptModel, match="lex.txt"):
+        lexicon_terms("an interchange fee", bad)
+    with pytest.raises(CorruptModel, match="missing.txt"):
+        lexicon_terms("an interchange fee", tmp_path / "missing.txt")

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import CorruptModel
 from .units import inside, quoted_spans
 
 __all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jargon_terms", "jargon", "explained_terms",
@@ -75,8 +76,12 @@ def _lexicon(path=LEXICON_PATH):
 
     One term per line; ``#`` starts a comment. Hyphens and spaces are alike ("pre-auth", "pre auth").
     """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # a broken install: say which file, not a traceback
+        raise CorruptModel(f"{Path(path).name}: cannot read the coach's lexicon ({exc.__class__.__name__})") from None
     terms = set()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         words = tuple(_key(t) for t in _TOKEN.findall(line.split("#", 1)[0]))
         if words:
             terms.add(words)
