@@ -22,7 +22,8 @@ _RULE_OF = {"canned_apology": "canned_apology", "false_empathy": "false_empathy"
             "no_acknowledgement": "acknowledgement"}
 
 
-# Hits beside a code's rule that mark a flagged sentence more tightly: a rare word, a refusal cue.
+# Hits beside a code's rule that mark a flagged sentence more tightly: a lexicon term, a rare word,
+# a refusal cue.
 _TIGHTER = {"jargon": ("jargon_lex", "jargon_rare"), "refusal_without_alternative": ("refusal_cue",)}
 # A reproach is a sentence ("If you'd read the checklist, you'd have seen the step"): a blame finding
 # marks the sentence, not the phrase inside it that a rule or cue caught.
@@ -33,9 +34,10 @@ CUE_BOOST = 0.1  # writer-folded CV, refusals: 0 -> 0.879 / 0.797, 0.05 -> 0.882
 # A lexicon term pushes the jargon head in any mode (writer-folded CV, jargon, either: 0.1 -> 0.857 /
 # 0.746, 0.15 -> 0.856 / 0.754, 0.2 -> 0.848 / 0.757, 0.3 -> 0.846 / 0.774; none: 0.840 / 0.743)
 LEX_BOOST = 0.15
-# Hits that push a head less than its rule does: code -> (hit name, push).
+# Hits that push a head less than its rule does: code -> (hit name, push). A refusal cue pushes only
+# in "boosted" mode; a lexicon term in any (jargon decides "either": listed terms, or the head).
 _CUES = {"refusal_without_alternative": ("refusal_cue", CUE_BOOST), "jargon": ("jargon_lex", LEX_BOOST)}
-
+_CUE_ANY_MODE = ("jargon",)
 
 
 def _overlaps(a, b):
@@ -118,7 +120,7 @@ def _span_findings(code, prep, probs, decision):
     on_rule = [mode == "boosted" and any(_overlaps(sp, u) for sp in rule) for u in units]
     # a cue (weaker evidence: "the charge stands") pushes the head less than the rule does
     name, push = _CUES.get(code, (None, 0.0))
-    cues = prep["hits"][name] if name and (mode == "boosted" or code == "jargon") else []
+    cues = prep["hits"][name] if name and (mode == "boosted" or code in _CUE_ANY_MODE) else []
     boost = [BOOST if r else push * any(_overlaps(sp, u) for sp in cues) for r, u in zip(on_rule, units)]
     flagged = [i for i in range(len(units)) if probs[i][head] + boost[i] >= threshold]
     if code == "refusal_without_alternative" and mode == "boosted" and prep["features"]:
@@ -133,7 +135,7 @@ def _span_findings(code, prep, probs, decision):
         return [sp for sp in rule if any(_overlaps(sp, units[i]) for i in flagged)]
     out = []
     # the rule's span inside the unit when there is one: it is the tighter mark (for jargon, a rare word)
-    tight = [] if code in WHOLE_SENTENCE else rule + [sp for name in _TIGHTER.get(code, ()) for sp in prep["hits"][name]]
+    tight = [] if code in WHOLE_SENTENCE else rule + [sp for n in _TIGHTER.get(code, ()) for sp in prep["hits"][n]]
     for i in flagged:
         inner = [sp for sp in tight if _overlaps(sp, units[i])]
         out.append(inner[0] if inner else units[i])

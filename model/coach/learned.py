@@ -63,9 +63,8 @@ def encode(feats, index):
     """Column ids of a unit's known features and the scale that gives the binary vector unit length.
 
     The length counts every distinct feature, known or not (but not ``UNSCALED`` ones), so training
-    and checking agree. The ids
-    are sorted: summed in a fixed order, the weights give the same floats whatever the string hash
-    seed, so retraining writes the same file.
+    and checking agree. The ids are sorted: summed in a fixed order, the weights give the same floats
+    whatever the string hash seed, so retraining writes the same file.
     """
     distinct = set(feats)
     ids = sorted(map(index.__getitem__, distinct & index.keys()))  # the set operations run in C
