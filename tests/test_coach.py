@@ -221,6 +221,24 @@ def test_first_characters_of_phrases():
     assert first_chars(r"\w+") is None  # unknown start: tried everywhere
 
 
+def test_first_two_characters_of_phrases_and_the_same_matches_as_one_regex():
+    from attune.model.coach.dispatch import Dispatch, first_chars, first_two
+    from attune.model.coach.rules import find_all, word_starts
+
+    rx = coach_config.phrase_to_regex
+    assert first_two(rx("please accept")) == {"pl"}
+    assert first_two(rx("<go to")) == {"go"}
+    assert first_two(rx("we|i'm")) == {"we", "i'", "i’"}
+    assert first_two(rx("a record")) is None  # "a" then any space: tried at every "a"
+    assert first_two(rx("(please )?accept")) is None
+    # at one place the rule's first phrase that matches wins, as in a single alternation
+    phrases = ["we can", "we can't", "a record", "we can't help", "tier [123]", "i'm not able"]
+    rule = Dispatch([(rx(p), first_chars(rx(p))) for p in phrases])
+    whole = re.compile("|".join(f"(?:{rx(p)})" for p in phrases), re.IGNORECASE)
+    text = "We can't help, we can. Keep a record; Tier 2 is I'm not able. We cannot. A Record."
+    assert find_all(rule, text, word_starts(text)) == [m.span() for m in whole.finditer(text)]
+
+
 def test_learned_runtime_sums_as_a_plain_per_sentence_loop():
     import numpy as np
 

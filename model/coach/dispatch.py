@@ -13,7 +13,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c
     import sre_parse as _p
 
-__all__ = ["Dispatch", "first_chars"]
+__all__ = ["Dispatch", "first_chars", "first_two"]
 
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
@@ -62,6 +62,45 @@ def _first(seq):
     return acc, True
 
 
+def _charset(item):
+    op, av = item
+    if op == _c.LITERAL:
+        return {chr(av).lower()}
+    if op == _c.IN:
+        return _in_set(av)
+    return None
+
+
+def _first_two(seq):
+    """Lower-case two-character strings a match of a parsed sequence can start with, or ``None``
+    when its second character cannot be read (a repeat, a category like ``\\s``, an optional part)."""
+    items = [x for x in seq if x[0] not in _ZERO_WIDTH]
+    if not items:
+        return None
+    op, av = items[0]
+    if op == _c.SUBPATTERN:  # a group is its contents followed by the rest
+        return _first_two(list(av[-1]) + items[1:])
+    if op == _c.BRANCH:
+        parts = [_first_two(list(branch) + items[1:]) for branch in av[1]]
+        return None if any(p is None for p in parts) else set().union(*parts)
+    first = _charset(items[0])
+    if first is None or len(items) < 2:
+        return None
+    second, empty = _first(items[1:2])
+    if second is None or empty:
+        return None
+    return {a + b for a in first for b in second}
+
+
+def first_two(pattern):
+    """Lower-case two-character strings a match of ``pattern`` can start with, or ``None`` if unknown.
+
+    >>> sorted(first_two(r"(?<!\\w)(?:we|i['’]m) can"))
+    ["i'", 'i’', 'we']
+    """
+    return _first_two(_p.parse(pattern, re.IGNORECASE))
+
+
 def first_chars(pattern):
     """Lower-case characters a match of ``pattern`` can start with, or ``None`` if any.
 
@@ -73,35 +112,42 @@ def first_chars(pattern):
 
 
 class Dispatch:
-    """Regexes grouped by first character: ``match(text, pos)``.
+    """Regexes grouped by the first two characters they can start with (or the first one, where the
+    second cannot be read): ``match(text, pos)``. A word start meets only the phrases that can begin
+    with its first two characters, so common words ("the", "to") try few or none.
 
     ``regexes``: ``(regex, first_chars(regex))`` pairs (the caller has parsed them already).
     """
 
     def __init__(self, regexes):
-        groups, anywhere = {}, []
-        for rx, chars in regexes:
+        two, one, anywhere = {}, {}, []
+        for i, (rx, chars) in enumerate(regexes):
             if chars is None:
-                anywhere.append(rx)
-            else:
-                for ch in chars:
-                    groups.setdefault(ch, []).append(rx)
-        # first character -> compiled regex (or None), compiled on first use: a draft meets a few
-        # dozen first characters, and compiling all of them would slow loading
-        self.by_char = _Compiled({ch: rs + anywhere for ch, rs in groups.items()}, anywhere)
+                anywhere.append((i, rx))
+                continue
+            pairs = first_two(rx)
+            for key in pairs if pairs is not None else ():
+                two.setdefault(key, []).append((i, rx))
+            for ch in chars if pairs is None else ():
+                one.setdefault(ch, []).append((i, rx))
+        # (first character, second character) -> compiled regex (or None), compiled on first use: a
+        # draft meets a few hundred pairs, and compiling all of them would slow loading
+        self.by_pair = _Compiled(two, one, anywhere)
 
     def match(self, text, pos):
-        rx = self.by_char[text[pos].lower()]
+        rx = self.by_pair[text[pos].lower(), text[pos + 1:pos + 2].lower()]
         return rx.match(text, pos) if rx is not None else None
 
 
 class _Compiled(dict):
-    def __init__(self, groups, anywhere):
+    def __init__(self, two, one, anywhere):
         super().__init__()
-        self.groups, self.anywhere = groups, anywhere
+        self.two, self.one, self.anywhere = two, one, anywhere
 
-    def __missing__(self, ch):
-        rs = self.groups.get(ch, self.anywhere)
-        rx = re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE) if rs else None
-        self[ch] = rx
+    def __missing__(self, pair):
+        ch, nxt = pair
+        # in the rule's own order: at one place, the first phrase that matches wins, as in one regex
+        rs = sorted(self.two.get(ch + nxt, []) + self.one.get(ch, []) + self.anywhere)
+        rx = re.compile("|".join(f"(?:{r})" for _, r in rs), re.IGNORECASE) if rs else None
+        self[pair] = rx
         return rx

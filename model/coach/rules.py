@@ -115,8 +115,8 @@ def lexicon_terms(text, path=LEXICON_PATH):
 
 
 def word_starts(text):
-    """``(position, lower-case first character)`` of each word."""
-    return [(m.start(), m.group().lower()) for m in _WORD_START.finditer(text)]
+    """``(position, (lower-case first character, lower-case next character))`` of each word."""
+    return [(m.start(), (m.group().lower(), text[m.end():m.end() + 1].lower())) for m in _WORD_START.finditer(text)]
 
 
 def find_all(rule, text, starts):
@@ -126,11 +126,11 @@ def find_all(rule, text, starts):
     times faster: Python's regex engine would try each of a rule's many branches at every character.
     """
     spans, last = [], -1
-    by_char = rule.by_char
-    for pos, ch in starts:
+    by_pair = rule.by_pair
+    for pos, pair in starts:
         if pos < last:
             continue
-        rx = by_char[ch]
+        rx = by_pair[pair]
         m = rx.match(text, pos) if rx is not None else None
         if m and m.end() > m.start():
             spans.append(m.span())
