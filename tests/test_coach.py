@@ -222,7 +222,7 @@ def test_first_characters_of_phrases():
 
 
 def test_first_two_characters_of_phrases_and_the_same_matches_as_one_regex():
-    from attune.model.coach.dispatch import Dispatch, first_chars, first_two
+    from attune.model.coach.dispatch import Dispatch, first_two, starts
     from attune.model.coach.rules import find_all, word_starts
 
     rx = coach_config.phrase_to_regex
@@ -233,7 +233,7 @@ def test_first_two_characters_of_phrases_and_the_same_matches_as_one_regex():
     assert first_two(rx("(please )?accept")) is None
     # at one place the rule's first phrase that matches wins, as in a single alternation
     phrases = ["we can", "we can't", "a record", "we can't help", "tier [123]", "i'm not able"]
-    rule = Dispatch([(rx(p), first_chars(rx(p))) for p in phrases])
+    rule = Dispatch([(rx(p), *starts(rx(p))) for p in phrases])
     whole = re.compile("|".join(f"(?:{rx(p)})" for p in phrases), re.IGNORECASE)
     text = "We can't help, we can. Keep a record; Tier 2 is I'm not able. We cannot. A Record."
     assert find_all(rule, text, word_starts(text)) == [m.span() for m in whole.finditer(text)]

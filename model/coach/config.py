@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..labels import LABELS
-from .dispatch import Dispatch, first_chars
+from .dispatch import Dispatch, starts
 
 __all__ = ["CODES", "ConfigError", "DEFAULT_PATH", "Config", "load"]
 
@@ -51,10 +51,10 @@ class Config:
         self.guidance = doc["guidance"]
         self.situation_tips = doc["situation_tips"]
         regexes = {name: _compile(name, doc["rules"][name]) for name in RULES}
-        # grouped by first character, for trying at each word start (rules.find_all)
+        # grouped by first characters, for trying at each word start (rules.find_all)
         self.dispatch = {name: Dispatch(rs) for name, rs in regexes.items()}
         # whole patterns, for the rules read at one place (what follows or precedes a term)
-        self.rules = {name: re.compile("|".join(f"(?:{r})" for r, _ in regexes[name]), re.IGNORECASE)
+        self.rules = {name: re.compile("|".join(f"(?:{r})" for r, *_ in regexes[name]), re.IGNORECASE)
                       for name in ("jargon_explained", "jargon_introduced")}
 
     def applies(self, code, label):
@@ -92,7 +92,7 @@ def _compile(name, phrases):
     for i, p in enumerate(phrases):
         rx = phrase_to_regex(p)
         try:  # parsing is what checks a pattern, and it gives the first characters too
-            regexes.append((rx, first_chars(rx)))
+            regexes.append((rx, *starts(rx)))
         except re.error as exc:
             raise ConfigError(f"rules.{name}[{i}]: not a valid pattern ({exc})") from None
     return regexes

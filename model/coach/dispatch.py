@@ -13,7 +13,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c
     import sre_parse as _p
 
-__all__ = ["Dispatch", "first_chars", "first_two"]
+__all__ = ["Dispatch", "first_chars", "first_two", "starts"]
 
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
@@ -101,13 +101,23 @@ def first_two(pattern):
     return _first_two(_p.parse(pattern, re.IGNORECASE))
 
 
+def starts(pattern):
+    """``(first_chars(pattern), first_two(pattern))`` from one parse (which is also what checks it)."""
+    parsed = _p.parse(pattern, re.IGNORECASE)
+    return _first_chars(parsed), _first_two(parsed)
+
+
 def first_chars(pattern):
     """Lower-case characters a match of ``pattern`` can start with, or ``None`` if any.
 
     >>> sorted(first_chars(r"(?<!\\w)(?:we|i) can"))
     ['i', 'w']
     """
-    chars, empty = _first(_p.parse(pattern, re.IGNORECASE))
+    return _first_chars(_p.parse(pattern, re.IGNORECASE))
+
+
+def _first_chars(parsed):
+    chars, empty = _first(parsed)
     return None if chars is None or empty else chars
 
 
@@ -116,16 +126,15 @@ class Dispatch:
     second cannot be read): ``match(text, pos)``. A word start meets only the phrases that can begin
     with its first two characters, so common words ("the", "to") try few or none.
 
-    ``regexes``: ``(regex, first_chars(regex))`` pairs (the caller has parsed them already).
+    ``regexes``: ``(regex, *starts(regex))`` triples (the caller has parsed them already).
     """
 
     def __init__(self, regexes):
         two, one, anywhere = {}, {}, []
-        for i, (rx, chars) in enumerate(regexes):
+        for i, (rx, chars, pairs) in enumerate(regexes):
             if chars is None:
                 anywhere.append((i, rx))
                 continue
-            pairs = first_two(rx)
             for key in pairs if pairs is not None else ():
                 two.setdefault(key, []).append((i, rx))
             for ch in chars if pairs is None else ():
