@@ -530,3 +530,13 @@ def test_an_unreadable_lexicon_is_a_clear_model_error(tmp_path):
         lexicon_terms("an interchange fee", bad)
     with pytest.raises(CorruptModel, match="missing.txt"):
         lexicon_terms("an interchange fee", tmp_path / "missing.txt")
+
+
+def test_a_word_to_type_is_no_term_but_a_thing_to_enter_is():
+    from attune.model.coach.rules import jargon
+
+    config = coach.current_config()
+    assert jargon(config, "To stop these messages, text STOP to 60060.") == []
+    assert jargon(config, "If it asks, reply with YES and it will switch over.") == []
+    draft = "For customs you will also need to enter your EORI number on the form."
+    assert [draft[s:e] for s, e in jargon(config, draft)] == ["EORI"]

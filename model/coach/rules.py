@@ -17,7 +17,10 @@ __all__ = ["find_all", "word_starts", "rule_hits", "shouting", "too_long", "jarg
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
-_INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+(?:\w+\s+)?['\"‘“]?$", re.IGNORECASE)
+# "text STOP", "reply with YES": a word to type, not a term; "enter your EORI" names a thing, so a
+# possessive or article between is no instruction
+_INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+(?:(?!(?:your|our|their|my|the|an?|this)\s)\w+\s+)?['\"‘“]?$",
+                          re.IGNORECASE)
 _VOWEL = re.compile(r"[AEIOUY]")
 _CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z][A-Z'’]*[A-Z](?![\w])")
 _WORD = re.compile(r"\S+")
