@@ -10,7 +10,7 @@ A row may say ``"split": "train"``: drafts written after test results had been s
 ``v8``) go to training only, so nobody who has seen the test numbers writes test drafts. No row can
 ask for ``test``: the test side is decided by the hash alone, except for the fresh test batch below.
 
-Writers ``v12``–``v17``, ``v23``–``v26``, ``v31``–``v34``, ``v39``–``v42``, ``v43``–``v46``, ``v47``–``v50``, ``v57``–``v60``, ``v67``–``v70``, ``v72``–``v75``, ``v76``–``v79``, ``v80``–``v83`` and ``v84``–``v87`` (``FRESH_TEST_WRITERS``) wrote batches for the test split only: helpers who never
+Writers ``v12``–``v17``, ``v23``–``v26``, ``v31``–``v34``, ``v39``–``v42``, ``v43``–``v46``, ``v47``–``v50``, ``v57``–``v60``, ``v67``–``v70``, ``v72``–``v75``, ``v76``–``v79``, ``v80``–``v83``, ``v84``–``v87`` and ``v94``–``v97`` (``FRESH_TEST_WRITERS``) wrote batches for the test split only: helpers who never
 saw a test result, given the labelling rules and nothing aimed at the coach's weak spots. Their rows may
 say ``"split": "test"`` (no other writer's may). A second annotator labelled every one of them blind;
 ``--adjudicated`` applies the decisions that settled the disagreements (``{"id", "code", "verdict":
@@ -38,7 +38,7 @@ FRESH_TEST_WRITERS = ("v12", "v13", "v14", "v15", "v16", "v17", "v23", "v24", "v
                       "v39", "v40", "v41", "v42", "v43", "v44", "v45", "v46", "v47", "v48", "v49", "v50",
                       "v57", "v58", "v59", "v60", "v67", "v68", "v69", "v70",
                       "v72", "v73", "v74", "v75", "v76", "v77", "v78", "v79", "v80", "v81", "v82", "v83",
-                      "v84", "v85", "v86", "v87")
+                      "v84", "v85", "v86", "v87", "v94", "v95", "v96", "v97")
 
 
 def split_of(row_id):
