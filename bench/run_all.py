@@ -2,7 +2,7 @@
 
     make bench                                   # = python bench/run_all.py
     python bench/run_all.py --rows 1000000 --load-seconds 60 --full-embedding-train   # bigger runs
-    python bench/run_all.py --render-only        # rewrite the page from bench/out/results.json
+    python bench/run_all.py --render-only        # rewrite the page from docs/benchmarks.json
     python bench/run_all.py --coach-only         # after retraining the coach: only its section is measured again
 
 Steps, each a script of its own that can be run alone (the page names each command):
@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "docs" / "benchmarks.json"
 sys.path.insert(0, str(HERE))
 
 import render  # noqa: E402
@@ -123,12 +124,14 @@ def main(argv=None):
     ap.add_argument("--full-embedding-train", action="store_true",
                     help="train the embedding baseline on every training text (slow the first time)")
     ap.add_argument("--no-extension", action="store_true", help="skip the extension's e2e timing")
-    ap.add_argument("--render-only", action="store_true", help="rewrite the page from bench/out/results.json")
+    ap.add_argument("--render-only", action="store_true", help="rewrite the page from docs/benchmarks.json")
     ap.add_argument("--coach-only", action="store_true",
-                    help="measure the reply coach again, keep the other results of bench/out/results.json")
+                    help="measure the reply coach again, keep the other results of docs/benchmarks.json")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    saved = OUT / "results.json"
+    # the raw results live beside the page they make, in git: a fresh checkout can re-render the page or
+    # measure one part again (--coach-only) without running every benchmark first
+    saved = RESULTS
     if args.render_only or args.coach_only:
         results = json.loads(saved.read_text())
         if args.coach_only:
