@@ -29,6 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = ROOT / "bench" / "out"
+# the raw results live beside the page they make, in git: a fresh checkout can re-render the page or
+# measure one part again (--coach-only) without running every benchmark first
 RESULTS = ROOT / "docs" / "benchmarks.json"
 sys.path.insert(0, str(HERE))
 
@@ -129,24 +131,21 @@ def main(argv=None):
                     help="measure the reply coach again, keep the other results of docs/benchmarks.json")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    # the raw results live beside the page they make, in git: a fresh checkout can re-render the page or
-    # measure one part again (--coach-only) without running every benchmark first
-    saved = RESULTS
     if args.render_only or args.coach_only:
-        results = json.loads(saved.read_text())
+        results = json.loads(RESULTS.read_text())
         if args.coach_only:
             results["coach"] = coach()
             if "error" in results["coach"]["full"]:
                 sys.exit("not rewriting docs/benchmarks.md: coach_bench.py failed")
-            saved.write_text(json.dumps(results, indent=1))
+            RESULTS.write_text(json.dumps(results, indent=1))
     else:
         results = run(args)
-        saved.write_text(json.dumps(results, indent=1))
+        RESULTS.write_text(json.dumps(results, indent=1))
         failed = _failed_steps(results)
         if failed:  # the page keeps its last good run rather than show a broken one
-            sys.exit(f"not rewriting docs/benchmarks.md: {', '.join(failed)} failed (see {saved})")
+            sys.exit(f"not rewriting docs/benchmarks.md: {', '.join(failed)} failed (see {RESULTS})")
     render.write(results, ROOT / "docs" / "benchmarks.md", ROOT / "README.md")
-    print(f"wrote docs/benchmarks.md and README.md figures ({saved} holds the raw results)", file=sys.stderr)
+    print(f"wrote docs/benchmarks.md and README.md figures ({RESULTS} holds the raw results)", file=sys.stderr)
 
 
 def _failed_steps(results):

@@ -135,10 +135,9 @@ class Dispatch:
             if chars is None:
                 anywhere.append((i, rx))
                 continue
-            for key in pairs if pairs is not None else ():
-                two.setdefault(key, []).append((i, rx))
-            for ch in chars if pairs is None else ():
-                one.setdefault(ch, []).append((i, rx))
+            keys, groups = (pairs, two) if pairs is not None else (chars, one)
+            for key in keys:
+                groups.setdefault(key, []).append((i, rx))
         # (first character, second character) -> compiled regex (or None), compiled on first use: a
         # draft meets a few hundred pairs, and compiling all of them would slow loading
         self.by_pair = _Compiled(two, one, anywhere)

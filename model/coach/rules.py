@@ -19,8 +19,8 @@ _WORD_START = re.compile(r"(?<!\w)\w")
 _ACRONYM = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z]{2,5}[0-9]?(?![\w@/-])")
 # "text STOP", "reply with YES": a word to type, not a term; "enter your EORI" names a thing, so a
 # possessive or article between is no instruction
-_INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+(?:(?!(?:your|our|their|my|the|an?|this)\s)\w+\s+)?['\"‘“]?$",
-                          re.IGNORECASE)
+_INSTRUCTION = re.compile(r"(?:text|reply|type|enter|send|say|write)\s+"
+                          r"(?:(?!(?:your|our|their|my|the|an?|this)\s)\w+\s+)?['\"‘“]?$", re.IGNORECASE)
 _VOWEL = re.compile(r"[AEIOUY]")
 _CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z][A-Z'’]*[A-Z](?![\w])")
 _WORD = re.compile(r"\S+")
