@@ -444,6 +444,8 @@ def test_lexicon_terms_are_whole_phrases_in_any_case_abbreviations_only_in_their
     assert found("Add an A record. I keep a record.") == ["A record"]  # "a record" is everyday
     assert found("The KID explains it; my kid read it.") == ["KID"]
     assert found("Check your billing. Anchor it.") == []  # one term does not cross a sentence
+    assert found("Your billing anchored on the 3rd; billing anchoring.") == ["billing anchored", "billing anchoring"]
+    assert found("Interchanged, interchanging.") == []  # a lone word's inflection is often another sense
 
 
 def test_the_shipped_lexicon_leaves_out_everyday_single_words_and_is_what_build_writes():
