@@ -21,7 +21,8 @@ PARTS = [("whole test split", None), ("split by hash", "v1,v2,v3,v4,v5,v6"),
          ("fresh batch 5", "v43,v44,v45,v46"), ("fresh batch 6", "v47,v48,v49,v50"),
          ("fresh batch 7", "v57,v58,v59,v60"), ("fresh batch 8", "v67,v68,v69,v70"),
          ("fresh batch 9", "v72,v73,v74,v75"), ("fresh batch 10", "v76,v77,v78,v79"),
-         ("fresh batch 11", "v80,v81,v82,v83"), ("fresh batch 12", "v84,v85,v86,v87")]
+         ("fresh batch 11", "v80,v81,v82,v83"), ("fresh batch 12", "v84,v85,v86,v87"),
+         ("fresh batch 13", "v94,v95,v96,v97")]
 
 
 def _bench(writers):
