@@ -1,12 +1,15 @@
 """``attune coach``: check a draft reply as the extension does, from the command line."""
 
 import json
+import re
 import sys
 
 import click
 
 from attune import model
+from attune.model.coach import terms as _terms
 from attune.model.labels import LABELS
+from attune.store.paths import user_dir
 
 
 def _read(text):
@@ -57,4 +60,57 @@ def render(draft, result):
     return "\n".join(lines)
 
 
-commands = [coach]
+@click.group("coach-terms")
+def coach_terms():
+    """Your team's jargon: terms the reply coach flags (or not) for confused customers.
+
+    The edits go into coach.json in the user data directory; a running server uses them within a
+    second. Example: attune coach-terms add corkage "silver service"
+    """
+
+
+def _override():
+    return user_dir() / "coach.json"
+
+
+@coach_terms.command("list")
+def terms_list():
+    """The terms your team added to the jargon list, and those it says its customers know."""
+    added, known, replaces = _terms.team_terms(_override())
+    click.echo(f"{_override()}:")
+    if replaces:
+        click.echo(f"your own jargon list, in place of the shipped one ({len(added)} terms)")
+    elif not added and not known:
+        click.echo("no changes: the shipped jargon list is in use")
+    for title, items in (("added", added), ("known to your customers, never flagged", known)):
+        if items:
+            click.echo(f"{title}: " + ", ".join(map(_shown, items)))
+
+
+@coach_terms.command("add")
+@click.argument("terms", nargs=-1, required=True)
+def terms_add(terms):
+    """Flag TERMS as jargon when a draft to a confused customer uses them unexplained."""
+    _report(_terms.edit(_override(), add=terms))
+
+
+@coach_terms.command("remove")
+@click.argument("terms", nargs=-1, required=True)
+def terms_remove(terms):
+    """Never flag TERMS as jargon: words your customers know (listed, abbreviations or rare words alike)."""
+    _report(_terms.edit(_override(), remove=terms))
+
+
+def _shown(phrase):
+    return re.sub(r"\\(.)", r"\1", phrase)  # a term as typed, not as its escaped rule ("c\+\+" is "c++")
+
+
+def _report(done):
+    for key, title in (("added", "flagged from now on"), ("removed", "never flagged from now on"),
+                       ("unchanged", "no change")):
+        if done[key]:
+            click.echo(f"{title}: " + ", ".join(map(_shown, done[key])))
+    click.echo(f"saved in {_override()}")
+
+
+commands = [coach, coach_terms]

@@ -74,3 +74,74 @@ def test_coach_broken_data_file_is_one_clear_line(runner, attune_home):
     assert res.exit_code == 1
     assert "limits.too_long_words: must be a positive whole number" in res.output
     assert "Traceback" not in res.output
+
+
+def _jargon(draft):
+    out = coach.check_reply(draft, "confused")
+    return [draft[i["start"]:i["end"]] for i in out["issues"] if i["code"] == "jargon"]
+
+
+def test_coach_terms_add_flags_a_trade_word_the_coach_did_not_know(runner, attune_home):
+    draft = "We have set 80 covers with silver service on the night."
+    assert _jargon(draft) == []
+    res = runner.invoke(cli, ["coach-terms", "add", "covers", "Silver  service"])
+    assert res.exit_code == 0, res.output
+    assert "flagged from now on: covers, silver service" in res.output
+    assert _jargon(draft) == ["covers", "silver service"]  # read from the user's coach.json, no restart
+    assert _jargon("Silver service (staff serve each guest at the table) is booked.") == []  # explained
+    listed = runner.invoke(cli, ["coach-terms", "list"])
+    assert "added: covers, silver service" in listed.output
+    again = runner.invoke(cli, ["coach-terms", "add", "Covers"])
+    assert "no change: covers" in again.output
+
+
+def test_coach_terms_remove_stops_every_check_flagging_a_known_word(runner, attune_home):
+    draft = "Your DNS settings are fine and the firmware is current."
+    assert set(_jargon(draft)) >= {"DNS", "firmware"}  # an abbreviation and a listed term
+    res = runner.invoke(cli, ["coach-terms", "remove", "dns", "firmware"])
+    assert res.exit_code == 0, res.output
+    assert _jargon(draft) == []
+    doc = json.loads((attune_home / "coach.json").read_text(encoding="utf-8"))
+    assert doc["rules"] == {"jargon": {"remove": ["dns", "firmware"]}, "jargon_known": ["dns", "firmware"]}
+    runner.invoke(cli, ["coach-terms", "add", "firmware"])  # and back again
+    assert _jargon(draft) == ["firmware"]
+    doc = json.loads((attune_home / "coach.json").read_text(encoding="utf-8"))
+    assert doc["rules"] == {"jargon": {"remove": ["dns"]}, "jargon_known": ["dns"]}
+
+
+def test_coach_terms_keep_the_rest_of_the_file_and_a_whole_list(runner, attune_home):
+    attune_home.mkdir(parents=True, exist_ok=True)
+    path = attune_home / "coach.json"
+    path.write_text(json.dumps({"limits": {"too_long_words": 150}, "rules": {"jargon": ["bleed"]}}), encoding="utf-8")
+    assert runner.invoke(cli, ["coach-terms", "add", "overs"]).exit_code == 0
+    assert json.loads(path.read_text(encoding="utf-8")) == {"limits": {"too_long_words": 150},
+                                                            "rules": {"jargon": ["bleed", "overs"]}}
+    assert "your own jargon list" in runner.invoke(cli, ["coach-terms", "list"]).output
+    assert _jargon("The bleed and the overs are charged. The cache is cleared.") == ["bleed", "overs"]
+
+
+def test_coach_terms_never_replace_a_broken_file(runner, attune_home):
+    attune_home.mkdir(parents=True, exist_ok=True)
+    path = attune_home / "coach.json"
+    path.write_text('{"rules": {"jargon": {"add": ["x"]}', encoding="utf-8")  # cut short
+    res = runner.invoke(cli, ["coach-terms", "add", "corkage"])
+    assert res.exit_code == 1 and "not valid JSON" in res.output and "Traceback" not in res.output
+    assert path.read_text(encoding="utf-8") == '{"rules": {"jargon": {"add": ["x"]}'
+    path.write_text('{"rules": {"jargon": {"add": ["("]}}}', encoding="utf-8")  # a broken rule by hand
+    res = runner.invoke(cli, ["coach-terms", "add", "corkage"])
+    assert res.exit_code == 1 and "rules.jargon" in res.output and str(path) in res.output
+    assert "corkage" not in path.read_text(encoding="utf-8")
+    assert not [p for p in attune_home.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_term_is_a_literal_phrase():
+    from attune.model.coach.config import phrase_to_regex
+    from attune.model.coach.terms import as_phrase
+
+    import re
+
+    for term in ("C++ SDK", "<br> tag", "^ key", "don't-bill (DB)", "  two   spaces "):
+        rx = re.compile(phrase_to_regex(as_phrase(term)), re.IGNORECASE)
+        assert rx.search(f"about the {' '.join(term.split())} here"), term
+    with pytest.raises(coach.ConfigError):
+        as_phrase("   ")

@@ -23,7 +23,8 @@ DEFAULT_PATH = Path(__file__).with_name("coach.json")
 CODES = ("canned_apology", "false_empathy", "blame", "refusal_without_alternative", "no_next_step",
          "no_acknowledgement", "jargon", "too_long", "shouting")
 RULES = ("canned_apology", "false_empathy", "blame", "blame_cue", "blame_not", "refusal", "refusal_cue", "refusal_not", "alternative",
-         "next_step", "next_step_vague", "acknowledgement", "jargon", "jargon_explained", "jargon_introduced")
+         "next_step", "next_step_vague", "acknowledgement", "jargon", "jargon_explained", "jargon_introduced",
+         "jargon_known")
 LIMITS = ("too_long_words", "short_draft_words", "shouting_min_words", "jargon_common_words")
 
 
@@ -53,6 +54,7 @@ class Config:
         regexes = {name: _compile(name, doc["rules"][name]) for name in RULES}
         # grouped by first characters, for trying at each word start (rules.find_all)
         self.dispatch = {name: Dispatch(rs) for name, rs in regexes.items()}
+        self.has_known = bool(doc["rules"]["jargon_known"])
         # whole patterns, for the rules read at one place (what follows or precedes a term)
         self.rules = {name: re.compile("|".join(f"(?:{r})" for r, *_ in regexes[name]), re.IGNORECASE)
                       for name in ("jargon_explained", "jargon_introduced")}

@@ -10,7 +10,8 @@ little more); ``either``; ``both``; for the whole-draft codes also ``stacked`` (
 
 import math
 
-from .rules import jargon_terms, lexicon_words, rare_words, rarity_bins, rule_hits, shouting, too_long, word_starts
+from .rules import (find_all, jargon_terms, lexicon_words, rare_words, rarity_bins, rule_hits, shouting, too_long,
+                    word_starts)
 from .units import explains, features, quoted_spans, says_when, split_units, words
 
 __all__ = ["prepare", "check", "stack_features", "count_scripted", "SPAN_CODES", "WHOLE_CODES"]
@@ -217,11 +218,14 @@ def check(config, learned, draft, label):
         probs = count_scripted(prep, [dict(zip(heads, row)) for row in raw.tolist()])
         decisions = learned.decisions
     found, strengths = [], []
+    # words the team says its customers know ("attune coach-terms remove"): never jargon, whoever finds them
+    known = find_all(config.dispatch["jargon_known"], draft, word_starts(draft)) if config.has_known else []
     for code in SPAN_CODES:
         if not config.applies(code, label):
             continue
         for s, e in _span_findings(code, prep, probs, decisions.get(code)):
-            found.append((code, s, e))
+            if code != "jargon" or not any(_overlaps((s, e), k) for k in known):
+                found.append((code, s, e))
     if prep["hits"]["refusal"] and not any(c == "refusal_without_alternative" for c, _, _ in found):
         strengths.append("offers an alternative to the no")
     n_words = len(draft.split())
