@@ -7,6 +7,7 @@ import time
 from flask import Blueprint, current_app, g, request
 
 from attune import model as attune_model
+from attune.model.coach import edit_terms
 from attune.model.errors import AttuneError
 from attune.model.labels import COLORS, LABELS
 from attune.model.limits import LIMITS
@@ -163,6 +164,31 @@ def reply_check():
     result = dict(attune_model.check_reply(draft[:limit], label))
     result["truncated"] = len(draft) > limit
     return result
+
+
+_MAX_TERMS, _TERM_CHARS = 50, 100
+
+
+def _terms(body, field):
+    """A list of short terms (words or phrases, not text)."""
+    value = body.get(field, [])
+    if not isinstance(value, list) or len(value) > _MAX_TERMS:
+        raise ApiError(400, "invalid_input", f"'{field}' must be a list of at most {_MAX_TERMS} terms")
+    for term in value:
+        if not isinstance(term, str) or not term.strip() or len(term) > _TERM_CHARS:
+            raise ApiError(400, "invalid_input", f"each of '{field}' must be a term of 1 to {_TERM_CHARS} characters")
+        _unicode(term, field)
+    return value
+
+
+@bp.post("/reply/terms")
+def reply_terms():
+    # The extension's "our customers know this word": the team's jargon, kept in its coach.json
+    body = _json_body()
+    add, remove = _terms(body, "add"), _terms(body, "remove")
+    if not add and not remove:
+        raise ApiError(400, "invalid_input", "give terms to 'add' (flag as jargon) or 'remove' (never flag)")
+    return edit_terms(add=add, remove=remove)
 
 
 @bp.post("/feedback")

@@ -167,6 +167,21 @@ def build_spec(max_body, max_chars, max_batch):
             }),
             "responses": {"200": _json(_ref("ReplyCheck"), "issues and strengths of the draft"), **post_errors},
         }},
+        "/v1/reply/terms": {"post": {
+            "operationId": "editTerms",
+            "summary": "Flag terms as jargon, or never flag them (words the customers know), in the user's coach.json",
+            "requestBody": _body({
+                "type": "object",
+                "properties": {f: {"type": "array", "maxItems": 50,
+                                   "items": {"type": "string", "minLength": 1, "maxLength": 100}}
+                               for f in ("add", "remove")},
+            }),
+            "responses": {"200": _json({
+                "type": "object", "required": ["added", "removed", "unchanged"],
+                "properties": {k: {"type": "array", "items": {"type": "string"}}
+                               for k in ("added", "removed", "unchanged")},
+            }, "the jargon list's phrases that changed, and those already so"), **post_errors},
+        }},
         "/v1/feedback": {"post": {
             "operationId": "addFeedback",
             "summary": "Store an agent's correction (durable when answered 201)",

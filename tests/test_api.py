@@ -404,3 +404,39 @@ def test_reply_check_with_a_broken_coach_file_is_a_clear_503(client, attune_home
     finally:
         (attune_home / "coach.json").unlink()
         coach.use_override(None)
+
+
+def test_reply_terms_teach_the_coach_a_word_the_customers_know_and_one_they_do_not(client, attune_home):
+    from attune.model import coach
+
+    draft = {"text": "Your DNS settings are fine and 80 covers are booked.", "label": "confused"}
+
+    def jargon():
+        out = client.post("/v1/reply/check", json=draft).get_json()
+        return [draft["text"][i["start"]:i["end"]] for i in out["issues"] if i["code"] == "jargon"]
+
+    try:
+        assert jargon() == ["DNS"]
+        response = client.post("/v1/reply/terms", json={"remove": ["DNS"], "add": ["covers"]})
+        assert response.status_code == 200
+        assert response.get_json() == {"added": ["covers"], "removed": ["dns"], "unchanged": []}
+        assert jargon() == ["covers"]  # the very next check, not a second later
+        stored = json.loads((attune_home / "coach.json").read_text(encoding="utf-8"))
+        assert stored["rules"]["jargon_known"] == ["dns"]
+    finally:
+        (attune_home / "coach.json").unlink(missing_ok=True)
+        coach.use_override(None)
+
+
+@pytest.mark.parametrize("body, message", [
+    ({}, "give terms"),
+    ({"remove": "DNS"}, "must be a list"),
+    ({"remove": [""]}, "1 to 100 characters"),
+    ({"add": ["x" * 101]}, "1 to 100 characters"),
+    ({"add": [7]}, "1 to 100 characters"),
+    ({"add": ["a"] * 51}, "at most 50 terms"),
+])
+def test_reply_terms_bad_input_changes_nothing(client, attune_home, body, message):
+    response = client.post("/v1/reply/terms", json=body)
+    assert response.status_code == 400 and message in response.get_json()["error"]["message"]
+    assert not (attune_home / "coach.json").exists()

@@ -23,7 +23,7 @@ from . import config as _config
 from . import learned as _learned
 from .findings import check
 
-__all__ = ["check_reply", "current_config", "tips_config", "use_override", "ConfigError"]
+__all__ = ["check_reply", "current_config", "edit_terms", "tips_config", "use_override", "ConfigError"]
 
 ConfigError = _config.ConfigError
 RELOAD_INTERVAL = 1.0  # seconds between looks at the data files' modification times
@@ -100,6 +100,18 @@ def use_override(path):
         _coach.stamp = None
         _coach.config = None
     _coach.current()
+
+
+def edit_terms(add=(), remove=()):
+    """Flag ``add`` as jargon and never flag ``remove`` (words the team's customers know), in the data
+    file in use (:mod:`model.coach.terms`); the next check uses the edit. Returns what changed."""
+    from . import terms
+
+    with _coach.lock:
+        path = _coach.explicit or os.fspath(_default_override())
+        done = terms.edit(path, add=add, remove=remove)
+        _coach.checked = 0.0  # look at the file on the next check, not up to a second later
+    return done
 
 
 def current_config():
