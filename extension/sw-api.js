@@ -144,6 +144,14 @@ export async function sendFeedback(msg) {
   return call(await getSettings(), '/v1/feedback', { method: 'POST', body, gate: false });
 }
 
+// "Our customers know this word", from a jargon mark: the server keeps it in the team's coach.json.
+export async function markKnownTerm(term) {
+  if (typeof term !== 'string' || !term.trim() || term.trim().length > 100) {
+    throw new ApiError('invalid_input', 'A term is 1 to 100 characters.');
+  }
+  return call(await getSettings(), '/v1/reply/terms', { method: 'POST', body: { remove: [term.trim()] } });
+}
+
 // For the options page: uses the values typed there (not yet saved) and says exactly what is wrong.
 export async function testConnection({ serverUrl, token } = {}) {
   const saved = await getSettings();

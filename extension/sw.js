@@ -5,7 +5,7 @@ import './common/core.js';
 import './common/sites.js';
 import './common/rules.js';
 import { ensureDefaults } from './sw-settings.js';
-import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, testConnection } from './sw-api.js';
+import { analyzeItems, validateItems, getLimits, checkReply, sendFeedback, markKnownTerm, testConnection } from './sw-api.js';
 import { syncContentScripts, CONTENT_FILES } from './sw-sites.js';
 import { saveRules, deleteRule, testRule } from './sw-rules.js';
 import { createMenus, isMenu, readTone, COMMAND } from './sw-generic.js';
@@ -39,6 +39,8 @@ async function handle(msg) {
       return checkReply(msg.text, msg.label);
     case MSG.FEEDBACK:
       return sendFeedback(msg);
+    case MSG.KNOWN_TERM:
+      return markKnownTerm(msg.term);
     case MSG.TEST_CONNECTION:
       return testConnection(msg);
     case MSG.SAVE_RULE:

@@ -9,6 +9,7 @@
     LIMITS: 'attune/limits', // content -> sw: the server's {max_text_chars, max_batch_items}
     REPLY_CHECK: 'attune/reply-check', // content -> sw: {text, label}
     FEEDBACK: 'attune/feedback', // content -> sw: {text, label, predicted, model_version}
+    KNOWN_TERM: 'attune/known-term', // content -> sw: {term} the customers know: never flag it as jargon
     TEST_CONNECTION: 'attune/test-connection', // options -> sw: {serverUrl?, token?}
     SYNC_SITES: 'attune/sync-sites', // options -> sw: re-register content scripts
     OPEN_OPTIONS: 'attune/open-options', // content -> sw

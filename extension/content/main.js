@@ -180,8 +180,15 @@
     if (replyHost) replyHost.remove();
     replyHost = A.render.createReplyHint(document, res.data);
     editor.after(replyHost);
-    if (A.marks) A.marks.show(document, editor, text, res.data, replyHost); // content/marks.js
+    if (A.marks) A.marks.show(document, editor, text, res.data, replyHost, { onKnown: (term) => knownTerm(editor, term) });
   }, 700);
+
+  // A jargon mark's "Our customers know …": the server stops flagging the term; check again.
+  async function knownTerm(editor, term) {
+    const res = await send({ type: A.MSG.KNOWN_TERM, term });
+    if (res && res.ok) checkDraft(editor);
+    return Boolean(res && res.ok);
+  }
 
   document.addEventListener(
     'input',

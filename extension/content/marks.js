@@ -3,6 +3,8 @@
 // The marks use the CSS Custom Highlight API: nothing is written into the editor, so typing, undo
 // and the helpdesk's own editor code are untouched. An editor that cannot be decorated (a
 // <textarea>) gets the same findings listed under it instead. Switch: Options → "draftMarks".
+// A jargon mark on a word or a short phrase offers "Our customers know …": the server then never
+// flags it again (the team's coach.json), and the draft is checked again.
 (function () {
   'use strict';
   const A = (globalThis.Attune = globalThis.Attune || {});
@@ -24,6 +26,12 @@
       if (quote.trim()) out.push({ code: i.code, quote, message: i.message || '', suggestion: i.suggestion || '' });
     }
     return out;
+  }
+
+  // Whether a mark can be waved off as a word the customers know: jargon on a term, not on a sentence.
+  function knownOffer(mark) {
+    const words = mark.quote.trim().split(/\s+/);
+    return mark.code === 'jargon' && mark.quote.trim().length <= 60 && words.length <= 4 && !/[.!?]$/.test(mark.quote.trim());
   }
 
   // [start, end] of `quote` in `hay`, where any run of spaces in the quote matches any run of
@@ -72,6 +80,8 @@
   let tip = null;
   let listHost = null;
   let watched = null; // the editor with hover/caret listeners
+  let onKnown = null; // async (term) => saved?, from show()'s caller
+  let hideTimer = null;
 
   function decoratable(doc, editor) {
     const view = doc.defaultView;
@@ -87,15 +97,41 @@
   }
 
   function hideTip() {
+    clearTimeout(hideTimer);
     if (tip) tip.remove();
     tip = null;
   }
 
+  // Leaving a mark hides its tip a moment later, so the pointer can reach the tip's button.
+  function hideSoon() {
+    clearTimeout(hideTimer);
+    if (tip) hideTimer = setTimeout(hideTip, 300);
+  }
+
+  // The "Our customers know …" button: saves the term once, then says so.
+  function knownButton(doc, quote) {
+    const button = doc.createElement('button');
+    button.type = 'button';
+    button.className = 'attune-known';
+    button.textContent = `Our customers know “${quote.trim()}”`;
+    button.setAttribute('style', 'all: initial; font: inherit; margin-top: 5px; padding: 2px 7px; cursor: pointer; '
+      + 'border: 1px solid rgba(128,128,128,.6); border-radius: 4px; color: inherit; display: inline-block;');
+    button.addEventListener('mousedown', (ev) => ev.preventDefault()); // keep the caret in the editor
+    button.addEventListener('click', async () => {
+      if (button.disabled || !onKnown) return;
+      button.disabled = true;
+      const saved = await onKnown(quote.trim());
+      button.textContent = saved ? 'Saved: not flagged again' : 'Not saved: is Attune running?';
+    });
+    return button;
+  }
+
   function showTip(doc, entry) {
-    if (tip && tip.dataset.code === entry.mark.code && tip.isConnected) return;
+    if (tip && tip.attuneEntry === entry && tip.isConnected) return;
     hideTip();
     tip = doc.createElement('attune-mark-tip');
     tip.dataset.code = entry.mark.code;
+    tip.attuneEntry = entry;
     const shadow = tip.attachShadow({ mode: 'open' });
     const box = doc.createElement('div');
     box.setAttribute('role', 'tooltip');
@@ -107,11 +143,21 @@
     sug.setAttribute('style', 'opacity: .85; margin-top: 2px;');
     sug.textContent = entry.mark.suggestion;
     box.append(msg, sug);
+    if (onKnown && knownOffer(entry.mark)) box.append(doc.createElement('br'), knownButton(doc, entry.mark.quote));
     shadow.append(box);
     const r = entry.range.getBoundingClientRect();
     tip.setAttribute('style', `all: initial; position: fixed; z-index: 2147483647; left: ${Math.max(4, r.left)}px; `
       + `top: ${r.bottom + 6}px;`);
+    tip.addEventListener('mouseenter', () => clearTimeout(hideTimer));
+    tip.addEventListener('mouseleave', hideSoon);
     doc.body.append(tip);
+    // no room below the words (a reply box at the foot of the window): above them, inside the window
+    const view = doc.defaultView;
+    const t = box.getBoundingClientRect();
+    if (view && r.bottom + 6 + t.height > view.innerHeight && r.top - 6 - t.height >= 0) {
+      tip.style.top = `${r.top - 6 - t.height}px`;
+    }
+    if (view && t.right > view.innerWidth) tip.style.left = `${Math.max(4, view.innerWidth - t.width - 4)}px`;
   }
 
   function entryAt(node, offset) {
@@ -129,13 +175,15 @@
     if (watched === editor) return;
     watched = editor;
     editor.addEventListener('mousemove', (ev) => {
-      if (!current.length) return hideTip();
+      if (!current.length) return hideSoon();
       const pos = doc.caretRangeFromPoint ? doc.caretRangeFromPoint(ev.clientX, ev.clientY) : null;
       const e = pos && entryAt(pos.startContainer, pos.startOffset);
-      if (e) showTip(doc, e);
-      else hideTip();
+      if (e) {
+        clearTimeout(hideTimer);
+        showTip(doc, e);
+      } else hideSoon();
     });
-    editor.addEventListener('mouseleave', hideTip);
+    editor.addEventListener('mouseleave', hideSoon);
     doc.addEventListener('selectionchange', () => {
       const sel = doc.getSelection();
       if (!current.length || !sel || !sel.rangeCount || !editor.contains(sel.anchorNode)) return;
@@ -163,6 +211,7 @@
     for (const m of marks) {
       const li = doc.createElement('li');
       li.textContent = `“${m.quote}” — ${m.suggestion || m.message}`;
+      if (onKnown && knownOffer(m)) li.append(' ', knownButton(doc, m.quote));
       ul.append(li);
     }
     shadow.append(ul);
@@ -171,8 +220,10 @@
 
   // Mark `check`'s findings on `editor`, whose text (as sent to the server) was `text`. Returns
   // the codes marked; `host` (the reply-check hint) records them in data-attune-marks.
-  function show(doc, editor, text, check, host) {
+  // `options.onKnown(term)`: save a jargon term as known; resolves to whether it was saved.
+  function show(doc, editor, text, check, host, options = {}) {
     clear(doc);
+    onKnown = options.onKnown || null;
     const marks = enabled ? markSpans(text, check && check.issues) : [];
     if (!marks.length) {
       if (host) host.setAttribute('data-attune-marks', '');
@@ -209,5 +260,5 @@
     });
   }
 
-  A.marks = { markSpans, locate, show, clear };
+  A.marks = { markSpans, knownOffer, locate, show, clear };
 })();

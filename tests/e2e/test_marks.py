@@ -67,3 +67,39 @@ def test_marks_can_be_switched_off_in_options(browser_context, service_worker, p
         page.close()
     finally:
         service_worker.evaluate("chrome.storage.local.set({draftMarks: true})")
+
+
+def test_a_jargon_term_the_customers_know_is_never_flagged_again(browser_context, service_worker, paired,
+                                                                 attune_server, pages_url):
+    import json
+    import time
+
+    service_worker.evaluate("chrome.storage.local.set({draftMarks: true})")
+    data_file = attune_server["home"] / "coach.json"
+    # jargon is checked for confused customers only; the fixture page's customers may be anything
+    data_file.write_text(json.dumps({"gates": {"jargon": {"labels": ["angry", "frustrated", "anxious", "confused",
+                                                                     "disappointed", "grateful", "neutral"],
+                                                          "when_unknown": True}}}), encoding="utf-8")
+    time.sleep(1.2)  # the server looks at its data files at most once a second
+    try:
+        page = open_zendesk(browser_context, pages_url)
+        hint = type_draft(page, "Your DNS settings look fine to me.")
+        assert "jargon" in hint.get_attribute("data-attune-marks").split()
+
+        at = page.evaluate(WORDS_AT, "DNS")
+        page.mouse.move(at["x"], at["y"])
+        tip = page.wait_for_selector("attune-mark-tip[data-code='jargon']", timeout=5000)
+        button = page.locator("attune-mark-tip button")
+        assert button.text_content() == "Our customers know “DNS”"
+        button.click()  # the pointer leaves the word for the tip: the tip stays until it is clicked
+        page.wait_for_function("""() => {
+            const h = document.querySelector('attune-reply[data-attune-marks]');
+            return h && !h.getAttribute('data-attune-marks').split(' ').includes('jargon');
+        }""", timeout=10000)
+        assert json.loads(data_file.read_text(encoding="utf-8"))["rules"]["jargon_known"] == ["dns"]
+        assert page.eval_on_selector("#editor", "e => e.textContent") == "Your DNS settings look fine to me."
+        assert tip is not None
+        page.close()
+    finally:
+        data_file.unlink(missing_ok=True)
+        time.sleep(1.2)

@@ -44,3 +44,37 @@ test('a textarea gets the findings listed under it; nothing is written into the 
   A.marks.clear(document);
   assert.equal(document.querySelector('attune-mark-list'), null);
 });
+
+test('a jargon mark on a term, not on a sentence, can be waved off as known to the customers', () => {
+  const mark = (code, quote) => ({ code, quote, message: '', suggestion: '' });
+  assert.equal(A.marks.knownOffer(mark('jargon', 'DNS')), true);
+  assert.equal(A.marks.knownOffer(mark('jargon', 'silver service')), true);
+  assert.equal(A.marks.knownOffer(mark('jargon', 'Your plan now uses net pricing from March.')), false);
+  assert.equal(A.marks.knownOffer(mark('blame', 'As I already said')), false);
+});
+
+test('under a textarea, a jargon term gets the "our customers know" button; it saves the term once', async () => {
+  const { document } = await parseHTML('<!doctype html><html><body><textarea id="e"></textarea></body></html>');
+  const editor = document.getElementById('e');
+  const text = 'Your DNS settings are fine. As I already said, it is on the site.';
+  editor.value = text;
+  const issues = [
+    { code: 'jargon', start: 5, end: 8, message: 'Jargon.', suggestion: 'Explain it.' },
+    { code: 'blame', start: 28, end: 45, message: 'Blames.', suggestion: 'Drop the reproach.' },
+  ];
+  const saved = [];
+  const onKnown = async (term) => saved.push(term) > 0;
+  A.marks.show(document, editor, text, { issues }, null, { onKnown });
+  const buttons = [...document.querySelector('attune-mark-list').shadowRoot.querySelectorAll('button')];
+  assert.equal(buttons.length, 1); // the blame finding has none
+  assert.equal(buttons[0].textContent, 'Our customers know “DNS”');
+  buttons[0].dispatchEvent(new document.defaultView.Event('click'));
+  buttons[0].dispatchEvent(new document.defaultView.Event('click'));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(saved, ['DNS']);
+  assert.equal(buttons[0].textContent, 'Saved: not flagged again');
+  assert.equal(editor.value, text);
+  A.marks.show(document, editor, text, { issues }, null); // no saver given: no button
+  assert.equal(document.querySelector('attune-mark-list').shadowRoot.querySelectorAll('button').length, 0);
+  A.marks.clear(document);
+});

@@ -34,6 +34,7 @@ const server = http.createServer((req, res) => {
     }
     if (req.url === '/v1/feedback') return send(201, { id: 7 });
     if (req.url === '/v1/reply/check') return send(200, { ok: true, issues: [], strengths: [] });
+    if (req.url === '/v1/reply/terms') return send(200, { added: [], removed: ['dns'], unchanged: [] });
     send(404, { error: { code: 'not_found', message: 'no route' } });
   });
 });
@@ -171,6 +172,15 @@ test('reply check sends the draft with the customer label', async () => {
   await api.checkReply('We will fix it today.', 'angry');
   await api.checkReply('We will fix it today.', 'not-a-label');
   assert.deepEqual(requests.map((r) => r.body), [{ text: 'We will fix it today.', label: 'angry' }, { text: 'We will fix it today.' }]);
+});
+
+test('a term the customers know is sent to be never flagged; a non-term never reaches the server', async () => {
+  assert.deepEqual(await api.markKnownTerm(' DNS '), { added: [], removed: ['dns'], unchanged: [] });
+  assert.deepEqual(requests.map((r) => [r.url, r.body]), [['/v1/reply/terms', { remove: ['DNS'] }]]);
+  await assert.rejects(api.markKnownTerm('  '), { code: 'invalid_input' });
+  await assert.rejects(api.markKnownTerm('x'.repeat(101)), { code: 'invalid_input' });
+  await assert.rejects(api.markKnownTerm(7), { code: 'invalid_input' });
+  assert.equal(requests.length, 1);
 });
 
 test.describe('test connection', () => {
