@@ -52,6 +52,8 @@ def edit(path, add=(), remove=()):
     Returns ``{"added", "removed", "unchanged"}`` (phrases).
     """
     path = Path(path)
+    if path.is_file():
+        _config.load(path)  # a broken file is reported as it is, never edited blind
     doc = _read(path)
     shipped = _config._read(_config.DEFAULT_PATH)["rules"]["jargon"]
     rules = doc.setdefault("rules", {})
@@ -87,12 +89,12 @@ def edit(path, add=(), remove=()):
             continue
         known.append(phrase)
         done["removed"].append(phrase)
-    edits = {k: v for k, v in (("add", plus), ("remove", minus)) if v}
-    for name, value in (("jargon", whole if whole is not None else edits), ("jargon_known", known)):
-        if value or whole is not None and name == "jargon":
-            rules[name] = value
-        else:
-            rules.pop(name, None)
+    rules["jargon"] = whole if whole is not None else {k: v for k, v in (("add", plus), ("remove", minus)) if v}
+    rules["jargon_known"] = known
+    if rules["jargon"] == {}:  # nothing left to say (a whole list, even empty, still says something)
+        del rules["jargon"]
+    if not known:
+        del rules["jargon_known"]
     if not rules:
         del doc["rules"]
     _write_checked(path, doc)
