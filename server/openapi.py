@@ -173,8 +173,8 @@ def build_spec(max_body, max_chars, max_batch):
             "requestBody": _body({
                 "type": "object",
                 "properties": {f: {"type": "array", "maxItems": 50,
-                                   "items": {"type": "string", "minLength": 1, "maxLength": 100}}
-                               for f in ("add", "remove")},
+                                   "items": {**_NONBLANK, "maxLength": 100}} for f in ("add", "remove")},
+                "anyOf": [{"required": [f], "properties": {f: {"minItems": 1}}} for f in ("add", "remove")],
             }),
             "responses": {"200": _json({
                 "type": "object", "required": ["added", "removed", "unchanged"],
