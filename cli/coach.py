@@ -7,9 +7,8 @@ import sys
 import click
 
 from attune import model
-from attune.model.coach import terms as _terms
+from attune.model import coach as _coach
 from attune.model.labels import LABELS
-from attune.store.paths import user_dir
 
 
 def _read(text):
@@ -69,15 +68,11 @@ def coach_terms():
     """
 
 
-def _override():
-    return user_dir() / "coach.json"
-
-
 @coach_terms.command("list")
 def terms_list():
     """The terms your team added to the jargon list, and those it says its customers know."""
-    added, known, replaces = _terms.team_terms(_override())
-    click.echo(f"{_override()}:")
+    added, known, replaces, path = _coach.team_terms()
+    click.echo(f"{path}:")
     if replaces:
         click.echo(f"your own jargon list, in place of the shipped one ({len(added)} terms)")
     elif not added and not known:
@@ -91,14 +86,14 @@ def terms_list():
 @click.argument("terms", nargs=-1, required=True)
 def terms_add(terms):
     """Flag TERMS as jargon when a draft to a confused customer uses them unexplained."""
-    _report(_terms.edit(_override(), add=terms))
+    _report(_coach.edit_terms(add=terms))
 
 
 @coach_terms.command("remove")
 @click.argument("terms", nargs=-1, required=True)
 def terms_remove(terms):
     """Never flag TERMS as jargon: words your customers know (listed, abbreviations or rare words alike)."""
-    _report(_terms.edit(_override(), remove=terms))
+    _report(_coach.edit_terms(remove=terms))
 
 
 def _shown(phrase):
@@ -110,7 +105,7 @@ def _report(done):
                        ("unchanged", "no change")):
         if done[key]:
             click.echo(f"{title}: " + ", ".join(map(_shown, done[key])))
-    click.echo(f"saved in {_override()}")
+    click.echo(f"saved in {_coach.team_terms()[-1]}")
 
 
 commands = [coach, coach_terms]

@@ -30,8 +30,8 @@
 
   // Whether a mark can be waved off as a word the customers know: jargon on a term, not on a sentence.
   function knownOffer(mark) {
-    const words = mark.quote.trim().split(/\s+/);
-    return mark.code === 'jargon' && mark.quote.trim().length <= 60 && words.length <= 4 && !/[.!?]$/.test(mark.quote.trim());
+    const quote = mark.quote.trim();
+    return mark.code === 'jargon' && quote.length <= 60 && quote.split(/\s+/).length <= 4 && !/[.!?]$/.test(quote);
   }
 
   // [start, end] of `quote` in `hay`, where any run of spaces in the quote matches any run of

@@ -23,7 +23,7 @@ from . import config as _config
 from . import learned as _learned
 from .findings import check
 
-__all__ = ["check_reply", "current_config", "edit_terms", "tips_config", "use_override", "ConfigError"]
+__all__ = ["check_reply", "current_config", "edit_terms", "team_terms", "tips_config", "use_override", "ConfigError"]
 
 ConfigError = _config.ConfigError
 RELOAD_INTERVAL = 1.0  # seconds between looks at the data files' modification times
@@ -48,6 +48,10 @@ class _Coach:
         self.learned = None
         self.learned_loaded = False
 
+    def path(self):
+        """The team's data file in use: the one given to use_override(), or coach.json in the user data directory."""
+        return self.explicit or os.fspath(_default_override())
+
     def _stamp(self):
         out = [self.override]
         for path in (_config.DEFAULT_PATH, self.override):
@@ -62,7 +66,7 @@ class _Coach:
         now = time.monotonic()
         if self.config is None or now - self.checked >= RELOAD_INTERVAL:
             with self.lock:
-                self.override = self.explicit or os.fspath(_default_override())
+                self.override = self.path()
                 self.checked = now
                 stamp = self._stamp()
                 if stamp != self.stamp or self.config is None:
@@ -108,10 +112,17 @@ def edit_terms(add=(), remove=()):
     from . import terms
 
     with _coach.lock:
-        path = _coach.explicit or os.fspath(_default_override())
-        done = terms.edit(path, add=add, remove=remove)
+        done = terms.edit(_coach.path(), add=add, remove=remove)
         _coach.checked = 0.0  # look at the file on the next check, not up to a second later
     return done
+
+
+def team_terms():
+    """``(added, known, replaces)`` of the data file in use (see :func:`model.coach.terms.team_terms`)
+    and its path."""
+    from . import terms
+
+    return (*terms.team_terms(_coach.path()), _coach.path())
 
 
 def current_config():

@@ -101,7 +101,7 @@ def prepare(config, draft, label, with_features=True):
                        "explains": explains(draft[units[i][0]:units[i][1]]),
                        "after_words": set().union(*unit_words[i + 1:]) if i + 1 < len(units) else set()}
             feats.append(features(unit_words[i], per_unit[i], context, label))
-    return {"units": units, "hits": hits, "per_unit": per_unit, "features": feats}
+    return {"units": units, "starts": starts, "hits": hits, "per_unit": per_unit, "features": feats}
 
 
 def _rule_spans(code, prep):
@@ -219,7 +219,7 @@ def check(config, learned, draft, label):
         decisions = learned.decisions
     found, strengths = [], []
     # words the team says its customers know ("attune coach-terms remove"): never jargon, whoever finds them
-    known = find_all(config.dispatch["jargon_known"], draft, word_starts(draft)) if config.has_known else []
+    known = find_all(config.dispatch["jargon_known"], draft, prep["starts"]) if config.has_known else []
     for code in SPAN_CODES:
         if not config.applies(code, label):
             continue

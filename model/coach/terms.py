@@ -33,15 +33,22 @@ def _read(path):
     return _config._read(path) if Path(path).is_file() else {}
 
 
+def _parts(doc):
+    """``(whole, plus, minus, known)`` of a data file: its own jargon list in place of the shipped one
+    (or None), its additions to and removals from the shipped one, and its known terms."""
+    rules = doc.get("rules", {})
+    rule, known = rules.get("jargon", {}), rules.get("jargon_known", [])
+    known = list(known) if isinstance(known, list) else list(known.get("add", []))
+    if isinstance(rule, list):
+        return list(rule), [], [], known
+    return None, list(rule.get("add", [])), list(rule.get("remove", [])), known
+
+
 def team_terms(path):
     """``(added, known, replaces)``: terms the team added to the jargon list (or its whole list, with
     ``replaces`` true, when the file gives one) and terms it says its customers know."""
-    rules = _read(path).get("rules", {})
-    rule, known = rules.get("jargon", {}), rules.get("jargon_known", [])
-    known = known if isinstance(known, list) else known.get("add", [])
-    if isinstance(rule, list):
-        return list(rule), list(known), True
-    return list(rule.get("add", [])), list(known), False
+    whole, plus, _, known = _parts(_read(path))
+    return (plus, known, False) if whole is None else (whole, known, True)
 
 
 def edit(path, add=(), remove=()):
@@ -56,13 +63,8 @@ def edit(path, add=(), remove=()):
         _config.load(path)  # a broken file is reported as it is, never edited blind
     doc = _read(path)
     shipped = _config._read(_config.DEFAULT_PATH)["rules"]["jargon"]
+    whole, plus, minus, known = _parts(doc)
     rules = doc.setdefault("rules", {})
-    rule = rules.get("jargon", {})
-    whole = list(rule) if isinstance(rule, list) else None
-    plus = list(rule.get("add", [])) if whole is None else []
-    minus = list(rule.get("remove", [])) if whole is None else []
-    known = rules.get("jargon_known", [])
-    known = list(known) if isinstance(known, list) else list(known.get("add", []))
     listed = whole if whole is not None else plus  # the team's own terms, where an edit goes
     done = {"added": [], "removed": [], "unchanged": []}
     for term in add:
